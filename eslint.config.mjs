@@ -1,0 +1,63 @@
+// Lint keeps the layering in docs/architecture.md true: imports point down or
+// sideways, never up, and the pure layers stay pure.
+import tseslint from "typescript-eslint";
+
+const noUp = (patterns) => ({
+  "no-restricted-imports": ["error", { patterns: patterns.map((group) => ({ group: [group.from], message: group.why })) }],
+});
+
+const pureLayer = [
+  { from: "@/*", why: "lib/crypto and lib/protocol are pure: they import nothing of ours." },
+  { from: "../*", why: "lib/crypto and lib/protocol are pure: they import nothing outside their folder." },
+  { from: "node:*", why: "pure modules run in the browser too: no Node APIs." },
+  { from: "next*", why: "pure modules know nothing of Next." },
+  { from: "react*", why: "pure modules know nothing of React." },
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/**",
+      ".next/**",
+      "lib/db/generated/**",
+      "bench/.work/**",
+      ".soketi/**",
+      "next-env.d.ts",
+      "coverage/**",
+      "public/**",
+    ],
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.cjs"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    files: ["lib/crypto/**", "lib/protocol/**"],
+    rules: {
+      ...noUp([...pureLayer, { from: "@/lib/crypto/*", why: "stay relative inside the layer" }]),
+      "no-restricted-globals": ["error", "window", "document", "process", "Buffer", "fetch", "crypto", "localStorage", "indexedDB", "Date"],
+    },
+  },
+  {
+    files: ["lib/**"],
+    ignores: ["lib/crypto/**", "lib/protocol/**"],
+    rules: noUp([{ from: "@/app/*", why: "nothing in lib/ imports app/." }]),
+  },
+  {
+    files: ["app/**", "lib/**", "server.ts"],
+    ignores: ["lib/env.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through lib/env.ts, the one reader of process.env." },
+      ],
+    },
+  },
+);
