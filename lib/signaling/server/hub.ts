@@ -1,0 +1,140 @@
+// Shared state of one Pusher app: its live connections and channels, and the
+// one way anything reaches a socket (send), which enforces the send-buffer
+// bound. The WebSocket handler and the HTTP API both work through it.
+
+import { randomInt } from "node:crypto";
+import type { WebSocket } from "ws";
+import { ChannelRegistry } from "./channels";
+import type { SignalingLimits } from "./limits";
+
+export interface PusherAppConfig {
+  id: string;
+  key: string;
+  secret: string;
+}
+
+export interface SignalingLogger {
+  warn(msg: string, meta?: object): void;
+}
+
+export interface PresenceChange {
+  type: "member_added" | "member_removed";
+  channel: string;
+  userId: string;
+}
+
+/**
+ * Per-socket state, kept deliberately small: with 10,000 sockets every field
+ * here costs 10,000 times over.
+ */
+export class Connection {
+  /** channel -> presence user_id on presence channels, null elsewhere; allocated on first subscribe. */
+  channels: Map<string, string | null> | null = null;
+  lastSeen: number;
+  /** When the unanswered pusher:ping was sent, 0 when none is outstanding. */
+  pingSentAt = 0;
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    now: number,
+  ) {
+    this.lastSeen = now;
+  }
+}
+
+const OPEN = 1;
+
+export class Hub {
+  readonly connections = new Map<string, Connection>();
+  readonly channels = new ChannelRegistry<Connection>();
+
+  constructor(
+    readonly app: PusherAppConfig,
+    readonly limits: SignalingLimits,
+    readonly logger: SignalingLogger,
+    private readonly onPresenceChange?: (change: PresenceChange) => void,
+  ) {}
+
+  /** A socket id in Pusher's `digits.digits` form, unique among live sockets. */
+  newSocketId(): string {
+    for (;;) {
+      const id = `${randomInt(1, 2 ** 40)}.${randomInt(1, 2 ** 40)}`;
+      if (!this.connections.has(id)) return id;
+    }
+  }
+
+  /**
+   * Queues a frame for one socket. A socket whose unsent backlog is already
+   * past the bound is a consumer that cannot keep up: it is dropped rather
+   * than allowed to grow server memory without limit.
+   */
+  send(conn: Connection, frame: string | Buffer): void {
+    if (conn.closed || conn.ws.readyState !== OPEN) return;
+    if (conn.ws.bufferedAmount > this.limits.maxSendBufferBytes) {
+      this.logger.warn("signaling: dropping slow consumer", { socketId: conn.id, buffered: conn.ws.bufferedAmount });
+      conn.closed = true;
+      conn.ws.terminate();
+      return;
+    }
+    conn.ws.send(frame, { binary: false });
+  }
+
+  /** Sends an error frame, then closes with the same protocol code. */
+  closeWith(conn: Connection, code: number, frame: string): void {
+    if (conn.closed) return;
+    this.send(conn, frame);
+    conn.closed = true;
+    conn.ws.close(code);
+  }
+
+  /**
+   * Delivers an event to every subscriber of a channel but `exceptSocketId`.
+   * The frame is serialized once and shared by all recipients.
+   */
+  publish(channel: string, event: string, data: string, exceptSocketId?: string): number {
+    const state = this.channels.get(channel);
+    if (!state) return 0;
+    const frame = Buffer.from(JSON.stringify({ event, channel, data }), "utf8");
+    let delivered = 0;
+    for (const conn of state.subscribers) {
+      if (conn.id === exceptSocketId) continue;
+      this.send(conn, frame);
+      delivered += 1;
+    }
+    return delivered;
+  }
+
+  presenceChanged(change: PresenceChange): void {
+    if (!this.onPresenceChange) return;
+    try {
+      this.onPresenceChange(change);
+    } catch (err) {
+      this.logger.warn("signaling: presence hook threw", { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Takes a socket off every channel it is on, announcing presence departures. */
+  leaveAll(conn: Connection): void {
+    if (!conn.channels) return;
+    for (const channel of [...conn.channels.keys()]) this.leave(conn, channel);
+    conn.channels = null;
+  }
+
+  /** Takes a socket off one channel; returns false when it was not on it. */
+  leave(conn: Connection, channel: string): boolean {
+    if (!conn.channels || !conn.channels.has(channel)) return false;
+    const userId = conn.channels.get(channel) ?? null;
+    conn.channels.delete(channel);
+    const state = this.channels.get(channel);
+    if (!state) return true;
+    this.channels.remove(channel, conn);
+    if (userId !== null && state.roster?.remove(userId)) {
+      const frame = JSON.stringify({ event: "pusher_internal:member_removed", channel, data: JSON.stringify({ user_id: userId }) });
+      for (const other of state.subscribers) this.send(other, frame);
+      this.presenceChanged({ type: "member_removed", channel, userId });
+    }
+    return true;
+  }
+}
