@@ -35,6 +35,15 @@ export default tseslint.config(
     },
   },
   {
+    // Route tests import handlers with require() after pointing the
+    // configuration at a temporary database.
+    files: ["__tests__/**"],
+    rules: {
+      "@typescript-eslint/no-require-imports": "off",
+      "@typescript-eslint/consistent-type-imports": ["error", { disallowTypeAnnotations: false }],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.cjs"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -17,14 +17,15 @@ const shared = {
       },
     ],
   },
-  // @noble/* v2 and Prisma's generated runtime ship ESM only.
-  transformIgnorePatterns: ["/node_modules/(?!(@noble|@prisma/client/runtime)/)"],
+  // @noble/* v2, Prisma's generated runtime and its wasm schema engine ship ESM only.
+  transformIgnorePatterns: ["/node_modules/(?!(@noble|@prisma/client/runtime|@prisma/schema-engine-wasm)/)"],
   moduleNameMapper: {
     "^@/(.*)$": "<rootDir>/$1",
     // Next resolves this to an empty module on the server; outside Next the
     // guard has nothing to guard.
     "^server-only$": "<rootDir>/__tests__/support/empty-module.js",
   },
+  modulePathIgnorePatterns: ["<rootDir>/.soketi/", "<rootDir>/bench/.work/", "<rootDir>/.next/"],
   moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json"],
   extensionsToTreatAsEsm: [],
 };

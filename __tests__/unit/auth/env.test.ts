@@ -1,0 +1,62 @@
+import { EnvError, parseEnv, usesBuiltinSignaling } from "@/lib/env";
+
+const complete = {
+  NEXTAUTH_SECRET: "s".repeat(32),
+  PUSHER_APP_ID: "1",
+  PUSHER_KEY: "k",
+  PUSHER_SECRET: "p",
+  VAPID_PUBLIC_KEY: "v",
+  VAPID_PRIVATE_KEY: "w",
+};
+
+describe("lib/env", () => {
+  it("fills the embedded defaults", () => {
+    const env = parseEnv(complete);
+    expect(env).toMatchObject({ PORT: 3000, HOST: "0.0.0.0", DATABASE_URL: "file:./data/communisp.db", DATA_DIR: "./data", TRUST_PROXY: false });
+    expect(usesBuiltinSignaling(env)).toBe(true);
+  });
+
+  it("lists every missing or invalid setting at once", () => {
+    try {
+      parseEnv({ PORT: "eighty", NEXTAUTH_SECRET: "short" });
+      throw new Error("expected parseEnv to throw");
+    } catch (error) {
+      expect(error).toBeInstanceOf(EnvError);
+      const problems = (error as EnvError).problems;
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          "PUSHER_APP_ID is missing",
+          "PUSHER_KEY is missing",
+          "PUSHER_SECRET is missing",
+          "VAPID_PUBLIC_KEY is missing",
+          "VAPID_PRIVATE_KEY is missing",
+          expect.stringMatching(/^PORT: /),
+          expect.stringMatching(/^NEXTAUTH_SECRET: must be at least 32 characters/),
+        ]),
+      );
+      expect((error as Error).message).toMatch(/See \.env\.example/);
+    }
+  });
+
+  it("switches to an external signaling service when PUSHER_HOST or PUSHER_CLUSTER is set", () => {
+    expect(usesBuiltinSignaling(parseEnv({ ...complete, PUSHER_CLUSTER: "eu" }))).toBe(false);
+    expect(usesBuiltinSignaling(parseEnv({ ...complete, PUSHER_HOST: "soketi.internal", PUSHER_PORT: "6001", PUSHER_USE_TLS: "false" }))).toBe(false);
+    expect(usesBuiltinSignaling(parseEnv({ ...complete, PUSHER_HOST: "  " }))).toBe(true);
+  });
+
+  it("parses ICE servers from JSON and rejects anything else", () => {
+    const env = parseEnv({ ...complete, ICE_SERVERS: '[{"urls":"turn:turn.example:3478","username":"u","credential":"c"}]' });
+    expect(env.ICE_SERVERS).toEqual([{ urls: "turn:turn.example:3478", username: "u", credential: "c" }]);
+    expect(() => parseEnv({ ...complete, ICE_SERVERS: "turn:turn.example" })).toThrow(/ICE_SERVERS: must be a JSON array/);
+    expect(() => parseEnv({ ...complete, ICE_SERVERS: '[{"url":"x"}]' })).toThrow(EnvError);
+  });
+
+  it("has .env.example list exactly the keys it reads", () => {
+    const fs = require("node:fs") as typeof import("node:fs");
+    const example = fs.readFileSync(".env.example", "utf8");
+    const documented = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]).sort();
+    const source = fs.readFileSync("lib/env.ts", "utf8");
+    const read = [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]).sort();
+    expect(new Set(documented)).toEqual(new Set(read));
+  });
+});

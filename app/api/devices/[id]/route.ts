@@ -1,0 +1,29 @@
+import { requireUser } from "@/lib/auth/session";
+import { revokeDevice, updateDevice } from "@/lib/devices/devices";
+import { deviceIdSchema, updateDeviceSchema } from "@/lib/devices/schemas";
+import { notFound } from "@/lib/http/api-error";
+import { json, route } from "@/lib/http/handler";
+import { parseJsonBody } from "@/lib/http/json-body";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ id: string }> };
+
+async function deviceIdFrom(context: Context): Promise<string> {
+  const parsed = deviceIdSchema.safeParse((await context.params).id);
+  if (!parsed.success) throw notFound("That device");
+  return parsed.data;
+}
+
+export const PATCH = route<Context>(async (req, context) => {
+  const user = await requireUser(req);
+  const deviceId = await deviceIdFrom(context);
+  const change = await parseJsonBody(req, updateDeviceSchema);
+  return json({ device: await updateDevice(user.userId, deviceId, change) });
+});
+
+export const DELETE = route<Context>(async (req, context) => {
+  const user = await requireUser(req);
+  await revokeDevice(user.userId, await deviceIdFrom(context));
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,36 @@
+// X25519 through tweetnacl. Key pairs come from injected randomness.
+import nacl from "tweetnacl";
+import { assertBytes, isAllZero } from "./bytes";
+import { draw, type RandomSource } from "./random";
+
+export interface DhKeyPair {
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+export function dhKeyPairFromSecret(secret: Uint8Array): DhKeyPair {
+  assertBytes(secret, "secretKey", 32);
+  const kp = nacl.box.keyPair.fromSecretKey(secret);
+  return { publicKey: kp.publicKey, secretKey: kp.secretKey };
+}
+
+/** GENERATE_DH() of the spec. */
+export function generateDh(random: RandomSource): DhKeyPair {
+  const seed = draw(random, 32);
+  const kp = dhKeyPairFromSecret(seed);
+  seed.fill(0);
+  return kp;
+}
+
+/**
+ * DH(dh_pair, dh_pub) of the spec. Returns null when the peer's key is of low
+ * order (the shared secret would be all zeros, RFC 7748 §6.1), so callers can
+ * refuse it rather than derive keys from a value the attacker knows.
+ */
+export function dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | null {
+  assertBytes(secretKey, "secretKey", 32);
+  assertBytes(publicKey, "publicKey", 32);
+  const out = nacl.scalarMult(secretKey, publicKey);
+  if (isAllZero(out)) return null;
+  return out;
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaLibSql } from "@prisma/adapter-libsql";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+
+// The one place that turns DATABASE_URL into a driver adapter. A `file:` URL is
+// the embedded default: SQLite opened in-process through better-sqlite3. A
+// libSQL URL (Turso, sqld) is the hosted option. Both run the same schema and
+// the same migrations.
+
+export type DatabaseTarget =
+  | { kind: "file"; url: string; filePath: string }
+  | { kind: "libsql"; url: string; authToken?: string };
+
+const libsqlSchemes = ["libsql:", "https:", "http:", "wss:", "ws:"];
+
+export function parseDatabaseUrl(url: string, authToken?: string): DatabaseTarget {
+  if (url.startsWith("file:")) {
+    const filePath = url.slice("file:".length).replace(/^\/\/(?=\/)/, "");
+    if (filePath === "" || filePath.includes("?")) {
+      throw new RangeError(`DATABASE_URL ${JSON.stringify(url)} must name a file, e.g. file:./data/communisp.db`);
+    }
+    return { kind: "file", url, filePath: path.resolve(filePath) };
+  }
+  const scheme = /^[a-z]+:/i.exec(url)?.[0]?.toLowerCase();
+  if (scheme !== undefined && libsqlSchemes.includes(scheme)) {
+    return { kind: "libsql", url, authToken };
+  }
+  throw new RangeError(`DATABASE_URL must start with file: (embedded SQLite) or libsql:/https: (Turso, sqld); got ${JSON.stringify(url.split(":")[0] + ":")}`);
+}
+
+/**
+ * `viaLibsql` opens a file through the libSQL client instead, so tests can run
+ * the hosted adapter against a local file.
+ */
+export function createAdapterFactory(target: DatabaseTarget, opts: { viaLibsql?: boolean } = {}): SqlMigrationAwareDriverAdapterFactory {
+  if (target.kind === "file") {
+    mkdirSync(path.dirname(target.filePath), { recursive: true });
+    if (opts.viaLibsql) return new PrismaLibSql({ url: `file:${target.filePath}` });
+    return new PrismaBetterSqlite3({ url: `file:${target.filePath}` });
+  }
+  return new PrismaLibSql({ url: target.url, authToken: target.authToken });
+}

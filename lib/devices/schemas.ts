@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+const KEY_BYTES = 32;
+
+/** Standard base64 of exactly 32 bytes (Ed25519 and X25519 public keys). */
+export const publicKeySchema = z
+  .string({ error: "must be a base64 string" })
+  .regex(/^[A-Za-z0-9+/]{43}=$/, `must be the base64 encoding of a ${KEY_BYTES}-byte public key`);
+
+export const deviceNameSchema = z
+  .string({ error: "must be a string" })
+  .trim()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), "must not contain control characters");
+
+export const deviceIdSchema = z.string().regex(/^[a-z0-9]{20,40}$/, "is not a device id");
+
+export const registerDeviceSchema = z
+  .object({ name: deviceNameSchema, signPublicKey: publicKeySchema, dhPublicKey: publicKeySchema })
+  .strict();
+
+export const updateDeviceSchema = z
+  .object({ name: deviceNameSchema.optional(), home: z.boolean({ error: "must be true or false" }).optional() })
+  .strict()
+  .refine((body) => body.name !== undefined || body.home !== undefined, "send name, home or both");

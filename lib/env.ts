@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+// Server-side only, but loaded by server.ts outside Next as well, so it cannot
+// carry `import "server-only"` (that guard throws outside Next's bundler);
+// ESLint keeps browser modules from importing it instead.
+//
+// The one reader of process.env. Every key here is listed, with the same name
+// and a comment, in .env.example; scripts/start.ts fills in generated secrets
+// (data/secrets.env) before anything reads them.
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1");
+
+const optionalString = z
+  .string()
+  .transform((v) => (v.trim() === "" ? undefined : v.trim()))
+  .optional();
+
+const optionalPort = optionalString
+  .transform((v) => (v === undefined ? undefined : Number(v)))
+  .pipe(z.number().int().min(1).max(65535).optional());
+
+const iceServer = z.object({
+  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  NEXTAUTH_URL: optionalString.pipe(z.url().optional()),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (scripts/start.ts generates one)"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z.string().min(1).default("file:./data/communisp.db"),
+  DATABASE_AUTH_TOKEN: optionalString,
+  PUSHER_APP_ID: z.string().min(1),
+  PUSHER_KEY: z.string().min(1),
+  PUSHER_SECRET: z.string().min(1),
+  PUSHER_HOST: optionalString,
+  PUSHER_PORT: optionalPort,
+  PUSHER_USE_TLS: bool.optional(),
+  PUSHER_CLUSTER: optionalString,
+  PUSHER_WS_HOST: optionalString,
+  PUSHER_WS_PORT: optionalPort,
+  VAPID_PUBLIC_KEY: z.string().min(1),
+  VAPID_PRIVATE_KEY: z.string().min(1),
+  VAPID_SUBJECT: z.string().min(1).default("mailto:admin@localhost"),
+  ICE_SERVERS: optionalString.pipe(
+    z
+      .string()
+      .transform((s, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: "must be a JSON array of RTCIceServer objects" });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(iceServer).max(8))
+      .optional(),
+  ),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every setting.`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses a given environment; throws EnvError listing every problem at once. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => {
+        const key = issue.path.join(".") || "(environment)";
+        return issue.code === "invalid_type" && source[key] === undefined ? `${key} is missing` : `${key}: ${issue.message}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/**
+ * The validated configuration. Lazy, so `next build` can import route modules
+ * without secrets; the first request (or server start) validates everything.
+ */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** The signaling service: the built-in server unless PUSHER_HOST/PUSHER_CLUSTER point elsewhere. */
+export function usesBuiltinSignaling(e: Env = env()): boolean {
+  return e.PUSHER_HOST === undefined && e.PUSHER_CLUSTER === undefined;
+}
