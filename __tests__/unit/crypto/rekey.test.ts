@@ -1,0 +1,135 @@
+import {
+  createRekey,
+  msUntilRekey,
+  ratchetDecrypt,
+  ratchetEncrypt,
+  rekeyDue,
+  ROTATE_MS,
+  sessionExpired,
+  sessionFromJSON,
+  sessionToJSON,
+  type Session,
+} from "@/lib/crypto";
+import { decodeMessage, FLAG } from "@/lib/crypto/message-format";
+import { encryptFrame } from "@/lib/crypto/ratchet";
+import { makePair, text, type Pair } from "./support/pair";
+
+let base: { alice: string; bob: string };
+let random: Pair["random"];
+
+beforeAll(() => {
+  const p = makePair("rekey");
+  base = { alice: JSON.stringify(sessionToJSON(p.alice)), bob: JSON.stringify(sessionToJSON(p.bob)) };
+  random = p.random;
+});
+
+const fresh = () => ({ alice: sessionFromJSON(JSON.parse(base.alice)), bob: sessionFromJSON(JSON.parse(base.bob)) });
+const keyOf = (wire: Uint8Array): string => Buffer.from(decodeMessage(wire).header.dh).toString("hex");
+
+function deliver(to: Session, wire: Uint8Array, now: number) {
+  const r = ratchetDecrypt(to, wire, now, random);
+  if (!r.ok) throw new Error(`decrypt failed: ${r.code}`);
+  return r;
+}
+
+/** Runs both sides' rekey timers until neither has anything to send. Returns the frames sent. */
+function settle(alice: Session, bob: Session, now: number): number {
+  let frames = 0;
+  for (let round = 0; round < 10; round++) {
+    let sent = false;
+    for (const [from, to] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
+      if (rekeyDue(from, now)) {
+        deliver(to, createRekey(from, now), now);
+        frames++;
+        sent = true;
+      }
+    }
+    if (!sent) return frames;
+  }
+  throw new Error("rekey did not settle");
+}
+
+describe("the W Ratchet's rekey rule", () => {
+  it(`is due ROTATE_MS (${ROTATE_MS} ms) after the sending chain was created, not before`, () => {
+    const { alice } = fresh();
+    expect(rekeyDue(alice, ROTATE_MS - 1)).toBe(false);
+    expect(msUntilRekey(alice, ROTATE_MS - 1)).toBe(1);
+    expect(rekeyDue(alice, ROTATE_MS)).toBe(true);
+  });
+
+  it("changes the ratchet key in both sides' headers after 60 s even when one side never speaks", () => {
+    const { alice, bob } = fresh();
+    const first = { alice: keyOf(ratchetEncrypt(alice, text("a"), 1)), bob: keyOf(ratchetEncrypt(bob, text("b"), 1)) };
+    // Only Alice sends application data; Bob stays silent apart from rekey frames.
+    for (let t = 1000; t <= 61_000; t += 10_000) {
+      deliver(bob, ratchetEncrypt(alice, text(`tick ${t}`), t), t);
+      settle(alice, bob, t);
+    }
+    const later = { alice: keyOf(ratchetEncrypt(alice, text("a"), 61_001)), bob: keyOf(ratchetEncrypt(bob, text("b"), 61_001)) };
+    expect(later.alice).not.toBe(first.alice);
+    expect(later.bob).not.toBe(first.bob);
+  });
+
+  it("renews both sending chains with one request and one answer when the requester's key is new to the peer", () => {
+    const { alice, bob } = fresh();
+    const request = createRekey(alice, ROTATE_MS);
+    expect(decodeMessage(request).header.flags).toBe(0x01);
+    expect(deliver(bob, request, ROTATE_MS)).toMatchObject({ kind: "rekey-request", answerDue: true, plaintext: new Uint8Array(0) });
+    expect(rekeyDue(bob, ROTATE_MS)).toBe(true);
+    const answer = createRekey(bob, ROTATE_MS);
+    expect(deliver(alice, answer, ROTATE_MS)).toMatchObject({ kind: "rekey-answer", answerDue: false });
+    expect(rekeyDue(alice, ROTATE_MS + 1)).toBe(false);
+    expect(rekeyDue(bob, ROTATE_MS + 1)).toBe(false);
+    expect(msUntilRekey(alice, ROTATE_MS)).toBe(ROTATE_MS);
+  });
+
+  it("renews both chains within three frames when the peer had already seen the requester's key", () => {
+    const { alice, bob } = fresh();
+    deliver(bob, ratchetEncrypt(alice, text("a"), 10), 10);
+    const now = 10 + ROTATE_MS;
+    expect(settle(alice, bob, now)).toBeLessThanOrEqual(3);
+    expect(msUntilRekey(alice, now)).toBe(ROTATE_MS);
+    expect(msUntilRekey(bob, now)).toBe(ROTATE_MS);
+  });
+
+  it("counts any outgoing message as the answer", () => {
+    const { alice, bob } = fresh();
+    deliver(bob, createRekey(alice, ROTATE_MS), ROTATE_MS);
+    deliver(alice, ratchetEncrypt(bob, text("normal message"), ROTATE_MS + 5), ROTATE_MS + 5);
+    expect(rekeyDue(bob, ROTATE_MS + 5)).toBe(false);
+    expect(rekeyDue(alice, ROTATE_MS + 5)).toBe(false);
+  });
+
+  it("repeats an unanswered request only after another ROTATE_MS", () => {
+    const { alice } = fresh();
+    createRekey(alice, ROTATE_MS); // lost on the way
+    expect(rekeyDue(alice, 2 * ROTATE_MS - 1)).toBe(false);
+    expect(rekeyDue(alice, 2 * ROTATE_MS)).toBe(true);
+  });
+
+  it("honours a configured rotation period", () => {
+    const p = makePair("rekey-config", 0, { rotateMs: 5000 });
+    expect(rekeyDue(p.alice, 4999)).toBe(false);
+    expect(rekeyDue(p.alice, 5000)).toBe(true);
+  });
+
+  it("does not keep a session alive: rekey frames are not application activity", () => {
+    const { alice, bob } = fresh();
+    const day = 24 * 60 * 60_000;
+    for (let t = ROTATE_MS; t <= day; t += 4 * 60 * 60_000) settle(alice, bob, t);
+    expect(sessionExpired(alice, day + 1)).toBe(true);
+    expect(sessionExpired(bob, day + 1)).toBe(true);
+    expect(rekeyDue(alice, day + 1)).toBe(false);
+  });
+
+  it("refuses an authenticated rekey frame that carries a body", () => {
+    const { alice, bob } = fresh();
+    const before = JSON.stringify(sessionToJSON(bob));
+    const wire = encryptFrame(alice, text("smuggled"), FLAG.rekeyRequest, 1);
+    expect(ratchetDecrypt(bob, wire, 1, random)).toEqual({ ok: false, code: "MALFORMED" });
+    expect(JSON.stringify(sessionToJSON(bob))).toBe(before);
+  });
+});

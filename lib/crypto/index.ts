@@ -1,0 +1,76 @@
+/**
+ * CommunisP cryptographic core: the W Ratchet. Pure TypeScript over tweetnacl
+ * and @noble/hashes; no DOM, no Node, no network. Randomness
+ * (`(n) => Uint8Array`) and the clock (`now`, epoch ms) are always injected.
+ * The protocol is specified in docs/protocol.md.
+ *
+ * Identity (identity.ts)
+ *   generateIdentity(random): DeviceIdentity           new Ed25519 + X25519 device keys
+ *   identityToJSON(id) / identityFromJSON(json)         base64 JSON for IndexedDB (checks keys agree)
+ *   publicIdentity(id): { signPublicKey, dhPublicKey }  base64 public halves for the server
+ *
+ * Handshake (handshake.ts): hello ↔ hello, auth ↔ auth
+ *   createHello({ identity, nickname, deviceId, random }) → { hello: bytes, state }
+ *   acceptHello(state, peerHello, { expectedPeer, channelBinding? }) → { auth: bytes, state }
+ *   finishHandshake(state, peerAuth, { now, random, config? }) → Session
+ *     All three throw CryptoError with a HandshakeErrorCode on any mismatch.
+ *   channelBindingFromFingerprints(a, b): bytes          canonical DTLS-fingerprint binding
+ *   decodeHello(bytes): Hello                            peek at a hello (throws MALFORMED)
+ *
+ * Ratchet (ratchet.ts, rekey.ts)
+ *   ratchetEncrypt(session, plaintext, now): bytes      mutates session; persist afterwards
+ *   ratchetDecrypt(session, wire, now, random): DecryptResult
+ *     { ok: true, kind: "data" | "rekey-request" | "rekey-answer", plaintext, sentAt, answerDue }
+ *     { ok: false, code: "DECRYPT_FAILED" | "MALFORMED" | "TOO_MANY_SKIPPED" | "SESSION_EXPIRED" }
+ *     Transactional: on failure the session is exactly as before.
+ *   rekeyDue(session, now): boolean                    call createRekey when true
+ *   msUntilRekey(session, now): number                 when to look again
+ *   createRekey(session, now): bytes                   rekey request or answer frame
+ *   sessionExpired(session, now): boolean              idle past config.idleMs: drop it
+ *   sessionToJSON(session) / sessionFromJSON(json)     lossless, skipped keys included
+ *
+ * Safety numbers (safety-number.ts)
+ *   safetyNumber(local, remote): { digits, groups, qr, qrText }
+ *   safetyQrMatches(own, scanned): boolean
+ *
+ * Sealed logs (sealed-log.ts, log-challenge.ts, passphrase.ts)
+ *   createLogKeys(passphrase, random, kdf?, opts?) → Promise<{ keys, bundle }>
+ *   unlockLogKeys(passphrase, bundle, opts?) → Promise<LogKeys>   throws OPEN_FAILED on a wrong passphrase
+ *   deriveLogKeys(passphrase, salt, kdf, opts?) → Promise<LogKeys>
+ *   parseLogBundle(bundle)                              bytes of the public halves
+ *   seal(record, logPublicKey, random): bytes
+ *   openSealed(sealed, logSecretKey): { ok: true, record } | { ok: false, code }
+ *   createLogChallenge({ requesterDeviceId, homeDeviceId, now, random, ttlMs? }) → { challenge, decoded }
+ *   proveLogAccess(challenge, authoritySecretKey): bytes (64)
+ *   verifyLogAccess(challenge, proof, authorityPublicKey, { now, requesterDeviceId?, homeDeviceId? })
+ *
+ * Bytes (bytes.ts): toBase64, fromBase64, toHex, fromHex, equalBytes.
+ */
+export { fromBase64, fromHex, equalBytes, toBase64, toHex } from "./bytes";
+export { IDLE_MS, MAX_PLAINTEXT, MAX_SKIP, PROTOCOL_VERSION, ROTATE_MS, SKIPPED_KEY_TTL_MS } from "./constants";
+export { CryptoError, isCryptoError } from "./errors";
+export type { CryptoErrorCode, DecryptErrorCode, HandshakeErrorCode, LogErrorCode } from "./errors";
+export type { RandomSource } from "./random";
+export { generateIdentity, identityFromJSON, identityToJSON, publicIdentity } from "./identity";
+export type { DeviceIdentity, DeviceIdentityJSON, PublicIdentityJSON } from "./identity";
+export { acceptHello, createHello, finishHandshake } from "./handshake";
+export type { AuthState, ExpectedPeer, HelloState } from "./handshake";
+export { decodeHello } from "./hello-format";
+export type { Hello } from "./hello-format";
+export { channelBindingFromFingerprints } from "./transcript";
+export { ratchetDecrypt, ratchetEncrypt, sessionExpired } from "./ratchet";
+export type { DecryptResult, FrameKind } from "./ratchet";
+export { createRekey, msUntilRekey, rekeyDue } from "./rekey";
+export { DEFAULT_CONFIG } from "./session";
+export type { PeerInfo, RatchetConfig, Session } from "./session";
+export { sessionFromJSON, sessionToJSON } from "./session-json";
+export type { SessionJSON } from "./session-json";
+export { MESSAGE_OVERHEAD } from "./message-format";
+export { safetyNumber, safetyQrMatches } from "./safety-number";
+export type { SafetyNumber, SafetyParty } from "./safety-number";
+export { DEFAULT_PASSPHRASE_KDF } from "./passphrase";
+export type { PassphraseKdfParams, PassphraseOptions } from "./passphrase";
+export { createLogKeys, deriveLogKeys, openSealed, parseLogBundle, seal, unlockLogKeys } from "./sealed-log";
+export type { LogKeys, LogPublicBundle, OpenResult } from "./sealed-log";
+export { createLogChallenge, decodeLogChallenge, proveLogAccess, verifyLogAccess } from "./log-challenge";
+export type { LogChallenge, VerifyResult } from "./log-challenge";

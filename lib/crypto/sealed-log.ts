@@ -1,0 +1,118 @@
+// Sealed logs (docs/protocol.md "Sealed logs"). A passphrase and a salt derive
+// an X25519 "log" key pair and an Ed25519 "log authority" key pair. A device
+// holding only the public halves can seal records it cannot open: each record
+// gets a fresh ephemeral key, as in libsodium's crypto_box_seal.
+import { sha256 } from "@noble/hashes/sha2.js";
+import nacl from "tweetnacl";
+import { assertBytes, concatBytes, equalBytes, fromBase64, toBase64, utf8Encode, wipe } from "./bytes";
+import { KIND, LABEL, PROTOCOL_VERSION } from "./constants";
+import { dhKeyPairFromSecret, generateDh } from "./dh";
+import { CryptoError } from "./errors";
+import { hkdfSha256 } from "./kdf";
+import { checkKdfParams, DEFAULT_PASSPHRASE_KDF, derivePassphraseKey, type PassphraseKdfParams, type PassphraseOptions } from "./passphrase";
+import { assertRandom, draw, type RandomSource } from "./random";
+
+export interface LogKeys {
+  logPublicKey: Uint8Array;
+  logSecretKey: Uint8Array;
+  authorityPublicKey: Uint8Array;
+  /** tweetnacl form: seed || public key (64 bytes). */
+  authoritySecretKey: Uint8Array;
+}
+
+/** What the home relay stores: enough to seal and to verify, never to open. */
+export interface LogPublicBundle {
+  v: 1;
+  salt: string;
+  kdf: PassphraseKdfParams;
+  logPublicKey: string;
+  authorityPublicKey: string;
+}
+
+export const SALT_BYTES = 16;
+export const SEALED_OVERHEAD = 2 + 32 + 16;
+
+export async function deriveLogKeys(
+  passphrase: string,
+  salt: Uint8Array,
+  kdf: PassphraseKdfParams,
+  opts?: PassphraseOptions,
+): Promise<LogKeys> {
+  const master = await derivePassphraseKey(passphrase, salt, kdf, opts);
+  const boxSeed = hkdfSha256(master, salt, utf8Encode(LABEL.logBox), 32);
+  const signSeed = hkdfSha256(master, salt, utf8Encode(LABEL.logAuthority), 32);
+  const box = dhKeyPairFromSecret(boxSeed);
+  const sign = nacl.sign.keyPair.fromSeed(signSeed);
+  wipe(master, boxSeed, signSeed);
+  return { logPublicKey: box.publicKey, logSecretKey: box.secretKey, authorityPublicKey: sign.publicKey, authoritySecretKey: sign.secretKey };
+}
+
+/** New log keys from a passphrase; draws SALT_BYTES random bytes for the salt. */
+export async function createLogKeys(
+  passphrase: string,
+  random: RandomSource,
+  kdf: PassphraseKdfParams = DEFAULT_PASSPHRASE_KDF,
+  opts?: PassphraseOptions,
+): Promise<{ keys: LogKeys; bundle: LogPublicBundle }> {
+  assertRandom(random);
+  const salt = draw(random, SALT_BYTES);
+  const keys = await deriveLogKeys(passphrase, salt, kdf, opts);
+  const bundle: LogPublicBundle = {
+    v: 1,
+    salt: toBase64(salt),
+    kdf: checkKdfParams(kdf, true),
+    logPublicKey: toBase64(keys.logPublicKey),
+    authorityPublicKey: toBase64(keys.authorityPublicKey),
+  };
+  return { keys, bundle };
+}
+
+export function parseLogBundle(bundle: LogPublicBundle): { salt: Uint8Array; kdf: PassphraseKdfParams; logPublicKey: Uint8Array; authorityPublicKey: Uint8Array } {
+  if (typeof bundle !== "object" || bundle === null || bundle.v !== 1) throw new TypeError("not a v1 LogPublicBundle");
+  const logPublicKey = fromBase64(bundle.logPublicKey);
+  const authorityPublicKey = fromBase64(bundle.authorityPublicKey);
+  assertBytes(logPublicKey, "logPublicKey", 32);
+  assertBytes(authorityPublicKey, "authorityPublicKey", 32);
+  return { salt: fromBase64(bundle.salt), kdf: checkKdfParams(bundle.kdf, true), logPublicKey, authorityPublicKey };
+}
+
+/** Re-derives the keys on any device; a wrong passphrase is CryptoError OPEN_FAILED. */
+export async function unlockLogKeys(passphrase: string, bundle: LogPublicBundle, opts?: PassphraseOptions): Promise<LogKeys> {
+  const parsed = parseLogBundle(bundle);
+  const keys = await deriveLogKeys(passphrase, parsed.salt, parsed.kdf, opts);
+  if (!equalBytes(keys.logPublicKey, parsed.logPublicKey) || !equalBytes(keys.authorityPublicKey, parsed.authorityPublicKey)) {
+    wipe(keys.logSecretKey, keys.authoritySecretKey);
+    throw new CryptoError("OPEN_FAILED", "the passphrase does not match these log keys");
+  }
+  return keys;
+}
+
+function sealNonce(ephemeralPublicKey: Uint8Array, logPublicKey: Uint8Array): Uint8Array {
+  return sha256(concatBytes(utf8Encode(LABEL.sealNonce), ephemeralPublicKey, logPublicKey)).slice(0, 24);
+}
+
+/** Encrypts a record to the log key. Draws 32 random bytes (the ephemeral key). */
+export function seal(record: Uint8Array, logPublicKey: Uint8Array, random: RandomSource): Uint8Array {
+  assertBytes(record, "record");
+  assertBytes(logPublicKey, "logPublicKey", 32);
+  assertRandom(random);
+  const eph = generateDh(random);
+  const box = nacl.box(record, sealNonce(eph.publicKey, logPublicKey), logPublicKey, eph.secretKey);
+  wipe(eph.secretKey);
+  return concatBytes(Uint8Array.of(PROTOCOL_VERSION, KIND.sealedRecord), eph.publicKey, box);
+}
+
+export type OpenResult = { ok: true; record: Uint8Array } | { ok: false; code: "MALFORMED" | "OPEN_FAILED" };
+
+export function openSealed(sealed: Uint8Array, logSecretKey: Uint8Array): OpenResult {
+  assertBytes(sealed, "sealed");
+  assertBytes(logSecretKey, "logSecretKey", 32);
+  if (sealed.length < SEALED_OVERHEAD || sealed[0] !== PROTOCOL_VERSION || sealed[1] !== KIND.sealedRecord) {
+    return { ok: false, code: "MALFORMED" };
+  }
+  const eph = sealed.subarray(2, 34);
+  const own = dhKeyPairFromSecret(logSecretKey);
+  const record = nacl.box.open(sealed.subarray(34), sealNonce(eph, own.publicKey), eph, logSecretKey);
+  wipe(own.secretKey);
+  return record ? { ok: true, record } : { ok: false, code: "OPEN_FAILED" };
+}

@@ -1,0 +1,173 @@
+// Session state of the Double Ratchet (spec §3.2) plus the clock fields of the
+// W Ratchet. Decryption works on a copy made by cloneSession and commits it
+// with commitSession, so a refused message leaves the state untouched.
+import { concatBytes, wipe } from "./bytes";
+import { IDLE_MS, ROTATE_MS, SKIPPED_KEY_TTL_MS } from "./constants";
+import { dh, generateDh, type DhKeyPair } from "./dh";
+import { kdfRk } from "./kdf";
+import type { RandomSource } from "./random";
+import type { Role } from "./transcript";
+
+export interface RatchetConfig {
+  /** Force a DH round trip when our sending chain is this old (ms). */
+  rotateMs: number;
+  /** Delete skipped message keys this long after storing them (ms). */
+  skippedKeyTtlMs: number;
+  /** Refuse to use a session that carried no application data this long (ms). */
+  idleMs: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<RatchetConfig> = Object.freeze({
+  rotateMs: ROTATE_MS,
+  skippedKeyTtlMs: SKIPPED_KEY_TTL_MS,
+  idleMs: IDLE_MS,
+});
+
+/** Validates a config read from options or storage. */
+export function checkConfig(c: RatchetConfig): RatchetConfig {
+  if (typeof c !== "object" || c === null) throw new TypeError("config must be an object");
+  for (const k of ["rotateMs", "skippedKeyTtlMs", "idleMs"] as const) {
+    if (!Number.isSafeInteger(c[k]) || c[k] <= 0) throw new RangeError(`config.${k} must be a positive integer`);
+  }
+  return { rotateMs: c.rotateMs, skippedKeyTtlMs: c.skippedKeyTtlMs, idleMs: c.idleMs };
+}
+
+export interface PeerInfo {
+  nickname: string;
+  deviceId: string;
+  signPublicKey: Uint8Array;
+}
+
+export interface SkippedKey {
+  dh: Uint8Array;
+  n: number;
+  mk: Uint8Array;
+  storedAt: number;
+}
+
+export interface Session {
+  version: 1;
+  role: Role;
+  /** Transcript hash of the handshake that created the session. */
+  sessionId: Uint8Array;
+  /** Associated data of every message: IK_alice || IK_bob || sessionId (spec §3.3, §5.2). */
+  ad: Uint8Array;
+  local: PeerInfo;
+  remote: PeerInfo;
+  rk: Uint8Array;
+  dhs: DhKeyPair;
+  dhr: Uint8Array | null;
+  cks: Uint8Array;
+  ckr: Uint8Array | null;
+  ns: number;
+  nr: number;
+  pn: number;
+  /** MKSKIPPED, keyed by skippedKeyId; Map order is storage order, oldest first. */
+  skipped: Map<string, SkippedKey>;
+  createdAt: number;
+  /** Last time application data went either way (idle expiry). */
+  lastDataAt: number;
+  /** When our current sending chain was created (rekey rule). */
+  sendingChainSince: number;
+  /** When we last sent a rekey request that is not yet answered. */
+  rekeyRequestedAt: number | null;
+  /** The peer asked for a rekey and we have not sent anything since. */
+  rekeyAnswerDue: boolean;
+  config: RatchetConfig;
+}
+
+export interface SessionSeed {
+  role: Role;
+  sessionId: Uint8Array;
+  local: PeerInfo;
+  remote: PeerInfo;
+  rootKey: Uint8Array;
+  /** Bob's first sending chain key, Alice's first receiving chain key. */
+  bobChainKey: Uint8Array;
+  /** Our handshake ephemeral pair: it is Bob's first ratchet key. */
+  ephemeral: DhKeyPair;
+  remoteEphemeral: Uint8Array;
+  now: number;
+  config: RatchetConfig;
+}
+
+export function skippedKeyId(dhPub: Uint8Array, n: number): string {
+  let s = "";
+  for (let i = 0; i < dhPub.length; i++) s += (dhPub[i] as number).toString(16).padStart(2, "0");
+  return `${s}:${n}`;
+}
+
+/**
+ * Like RatchetInitAlice/RatchetInitBob (spec §3.3), with the handshake's
+ * ephemerals standing in for Bob's signed prekey: Bob's ephemeral is his first
+ * ratchet key and already has a sending chain, so either side may speak first.
+ */
+export function initSession(seed: SessionSeed, random: RandomSource): Session {
+  const alice = seed.role === "alice";
+  const signKeys = alice ? [seed.local.signPublicKey, seed.remote.signPublicKey] : [seed.remote.signPublicKey, seed.local.signPublicKey];
+  const base = {
+    version: 1 as const,
+    role: seed.role,
+    sessionId: seed.sessionId.slice(),
+    ad: concatBytes(...(signKeys as [Uint8Array, Uint8Array]), seed.sessionId),
+    local: copyPeer(seed.local),
+    remote: copyPeer(seed.remote),
+    ns: 0,
+    nr: 0,
+    pn: 0,
+    skipped: new Map<string, SkippedKey>(),
+    createdAt: seed.now,
+    lastDataAt: seed.now,
+    sendingChainSince: seed.now,
+    rekeyRequestedAt: null,
+    rekeyAnswerDue: false,
+    config: { ...seed.config },
+  };
+  if (!alice) {
+    const dhs = { publicKey: seed.ephemeral.publicKey.slice(), secretKey: seed.ephemeral.secretKey.slice() };
+    return { ...base, rk: seed.rootKey.slice(), dhs, dhr: null, cks: seed.bobChainKey.slice(), ckr: null };
+  }
+  const dhs = generateDh(random);
+  const shared = dh(dhs.secretKey, seed.remoteEphemeral);
+  if (!shared) throw new RangeError("remote ephemeral key is of low order");
+  const next = kdfRk(seed.rootKey, shared);
+  wipe(shared);
+  return { ...base, rk: next.rk, dhs, dhr: seed.remoteEphemeral.slice(), cks: next.ck, ckr: seed.bobChainKey.slice() };
+}
+
+function copyPeer(p: PeerInfo): PeerInfo {
+  return { nickname: p.nickname, deviceId: p.deviceId, signPublicKey: p.signPublicKey.slice() };
+}
+
+const copy = (a: Uint8Array | null): Uint8Array | null => (a ? a.slice() : null);
+
+export function cloneSession(s: Session): Session {
+  const skipped = new Map<string, SkippedKey>();
+  for (const [id, k] of s.skipped) skipped.set(id, { dh: k.dh.slice(), n: k.n, mk: k.mk.slice(), storedAt: k.storedAt });
+  return {
+    ...s,
+    sessionId: s.sessionId.slice(),
+    ad: s.ad.slice(),
+    local: copyPeer(s.local),
+    remote: copyPeer(s.remote),
+    rk: s.rk.slice(),
+    dhs: { publicKey: s.dhs.publicKey.slice(), secretKey: s.dhs.secretKey.slice() },
+    dhr: copy(s.dhr),
+    cks: s.cks.slice(),
+    ckr: copy(s.ckr),
+    skipped,
+    config: { ...s.config },
+  };
+}
+
+/** Zeroes every secret the state holds. */
+export function wipeSession(s: Session): void {
+  wipe(s.rk, s.dhs.secretKey, s.cks, s.ckr);
+  for (const k of s.skipped.values()) wipe(k.mk);
+}
+
+/** Moves draft into target in place (the caller keeps its reference) and wipes the old secrets. */
+export function commitSession(target: Session, draft: Session): void {
+  wipeSession(target);
+  Object.assign(target, draft);
+}
