@@ -4,7 +4,7 @@ import { ApiError } from "./api-error";
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Reads at most `limit` bytes, refusing early on a declared or streamed excess. */
-async function readCapped(req: Request, limit: number): Promise<string> {
+export async function readCapped(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (!req.body) return "";
@@ -57,6 +57,18 @@ export async function parseJsonBody<T extends z.ZodType>(req: Request, schema: T
     throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
   }
   const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError(400, "invalid_input", describeIssue(result.error));
+  return result.data;
+}
+
+/** For clients that can only post forms (pusher-js's channel authorization). */
+export async function parseFormBody<T extends z.ZodType>(req: Request, schema: T, limit = MAX_BODY_BYTES): Promise<z.infer<T>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new ApiError(415, "unsupported_media_type", "Send the body as a form (Content-Type: application/x-www-form-urlencoded).");
+  }
+  const form = new URLSearchParams(await readCapped(req, limit));
+  const result = schema.safeParse(Object.fromEntries(form));
   if (!result.success) throw new ApiError(400, "invalid_input", describeIssue(result.error));
   return result.data;
 }

@@ -1,0 +1,186 @@
+import PusherJs from "pusher-js";
+import { fetchJson } from "@/lib/api/fetch-json";
+import { memberInfoSchema, NOTICE_EVENT, SIGNAL_EVENT, signalEventSchema, userChannel, type MemberInfo, type SignalEvent, type SignalingClientConfig, type SignalRequest } from "./schemas";
+
+// The browser's one signaling connection per tab: pusher-js on the user's own
+// presence channel, where signals for this device arrive (stamped by the
+// server) and where the user's other devices come and go. Everything that
+// arrives is parsed before use; what does not parse is dropped and counted.
+
+export type SignalingState = "connecting" | "connected" | "unavailable" | "offline";
+
+export interface OwnDeviceEvent {
+  type: "added" | "removed";
+  deviceId: string;
+  info: MemberInfo | null;
+}
+
+export interface SignalingClient {
+  readonly deviceId: string;
+  state(): SignalingState;
+  onState(listener: (state: SignalingState) => void): () => void;
+  onSignal(listener: (signal: SignalEvent) => void): () => void;
+  onOwnDevice(listener: (event: OwnDeviceEvent) => void): () => void;
+  onNotice(listener: (notice: unknown) => void): () => void;
+  /** Other devices of this account that are online now. */
+  ownDevicesOnline(): Map<string, MemberInfo | null>;
+  send(signal: SignalRequest): Promise<void>;
+  /** Frames dropped because they did not parse. */
+  dropped(): number;
+  close(): void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+interface Listeners {
+  state: Set<(s: SignalingState) => void>;
+  signal: Set<(s: SignalEvent) => void>;
+  own: Set<(e: OwnDeviceEvent) => void>;
+  notice: Set<(n: unknown) => void>;
+}
+
+function emit<T>(set: Set<(v: T) => void>, value: T) {
+  for (const listener of [...set]) {
+    try {
+      listener(value);
+    } catch (error) {
+      console.error("[signaling] listener failed", error instanceof Error ? error.name : error);
+    }
+  }
+}
+
+function on<T>(set: Set<T>, listener: T): () => void {
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+export function connectSignaling(opts: { config: SignalingClientConfig; nickname: string; deviceId: string; location?: { hostname: string; port: string; protocol: string } }): SignalingClient {
+  const { config, nickname, deviceId } = opts;
+  const where = opts.location ?? window.location;
+  const sameOrigin = config.wsHost === null;
+  const secure = sameOrigin ? where.protocol === "https:" : config.forceTLS;
+  const port = sameOrigin ? Number(where.port || (secure ? 443 : 80)) : (config.wsPort ?? (secure ? 443 : 80));
+  const pusher = new PusherJs(config.key, {
+    cluster: config.cluster,
+    wsHost: sameOrigin ? where.hostname : config.wsHost!,
+    wsPort: port,
+    wssPort: port,
+    forceTLS: secure,
+    enabledTransports: secure ? ["wss"] : ["ws"],
+    disableStats: true,
+    channelAuthorization: { transport: "ajax", endpoint: "/api/pusher/auth" },
+  });
+
+  const listeners: Listeners = { state: new Set(), signal: new Set(), own: new Set(), notice: new Set() };
+  const ownDevices = new Map<string, MemberInfo | null>();
+  let state: SignalingState = "connecting";
+  let dropped = 0;
+  let closed = false;
+  let backoff = 1_000;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const setState = (next: SignalingState) => {
+    if (next === state) return;
+    state = next;
+    emit(listeners.state, next);
+  };
+  const parseInfo = (info: unknown): MemberInfo | null => {
+    const parsed = memberInfoSchema.safeParse(info);
+    return parsed.success ? parsed.data : null;
+  };
+
+  const channelName = userChannel(nickname);
+  let channel = subscribe();
+
+  function subscribe() {
+    const ch = pusher.subscribe(channelName);
+    ch.bind("pusher:subscription_succeeded", (members: { each(cb: (m: { id: string; info: unknown }) => void): void }) => {
+      backoff = 1_000;
+      ownDevices.clear();
+      members.each((m) => {
+        if (m.id !== deviceId) ownDevices.set(m.id, parseInfo(m.info));
+      });
+      for (const [id, info] of ownDevices) emit(listeners.own, { type: "added", deviceId: id, info });
+      setState("connected");
+    });
+    // Refused (e.g. the session's device binding is not there yet): try again later.
+    ch.bind("pusher:subscription_error", () => scheduleResubscribe());
+    ch.bind("pusher:member_added", (m: { id: string; info: unknown }) => {
+      if (m.id === deviceId) return;
+      const info = parseInfo(m.info);
+      ownDevices.set(m.id, info);
+      emit(listeners.own, { type: "added", deviceId: m.id, info });
+    });
+    ch.bind("pusher:member_removed", (m: { id: string }) => {
+      if (m.id === deviceId || !ownDevices.delete(m.id)) return;
+      emit(listeners.own, { type: "removed", deviceId: m.id, info: null });
+    });
+    ch.bind(SIGNAL_EVENT, (raw: unknown) => {
+      const parsed = signalEventSchema.safeParse(raw);
+      if (!parsed.success) {
+        dropped += 1;
+        return;
+      }
+      const signal = parsed.data;
+      // Our own channel carries signals for every device of the account.
+      if (signal.toDevice !== undefined && signal.toDevice !== deviceId) return;
+      if (signal.from.deviceId === deviceId) return;
+      emit(listeners.signal, signal);
+    });
+    ch.bind(NOTICE_EVENT, (raw: unknown) => emit(listeners.notice, raw));
+    return ch;
+  }
+
+  function scheduleResubscribe() {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (closed) return;
+      pusher.unsubscribe(channelName);
+      channel = subscribe();
+    }, backoff);
+    backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+  }
+
+  pusher.connection.bind("state_change", ({ current }: { current: string }) => {
+    if (closed) return;
+    if (current === "connected") {
+      if (channel.subscribed) setState("connected");
+      return;
+    }
+    if (current === "connecting" || current === "initialized") setState("connecting");
+    else if (current === "unavailable") setState("unavailable");
+    else if (current === "failed" || current === "disconnected") {
+      setState("offline");
+      // pusher-js gives up on some protocol errors (4000-4099); we do not.
+      if (!retry) {
+        retry = setTimeout(() => {
+          retry = undefined;
+          if (!closed) pusher.connect();
+        }, backoff);
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
+  });
+
+  return {
+    deviceId,
+    state: () => state,
+    onState: (l) => on(listeners.state, l),
+    onSignal: (l) => on(listeners.signal, l),
+    onOwnDevice: (l) => on(listeners.own, l),
+    onNotice: (l) => on(listeners.notice, l),
+    ownDevicesOnline: () => new Map(ownDevices),
+    async send(signal) {
+      await fetchJson("/api/signal", { method: "POST", json: signal });
+    },
+    dropped: () => dropped,
+    close() {
+      if (closed) return;
+      closed = true;
+      if (retry) clearTimeout(retry);
+      pusher.disconnect();
+      setState("offline");
+    },
+  };
+}
