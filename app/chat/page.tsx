@@ -1,7 +1,9 @@
 import { redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
 import { authOptions } from "@/lib/auth/options";
-import { ChatShell } from "../_components/chat-shell";
+import { env } from "@/lib/env";
+import { clientConfig } from "@/lib/signaling/rest";
+import { ChatApp } from "../_components/chat/chat-app";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Chat · CommunisP" };
@@ -9,5 +11,7 @@ export const metadata = { title: "Chat · CommunisP" };
 export default async function ChatPage() {
   const session = await getServerSession(authOptions());
   if (!session) redirect("/login");
-  return <ChatShell nickname={session.user.nickname} />;
+  // Runtime configuration, read per request: no secrets, only where to connect.
+  const config = { signaling: clientConfig(), iceServers: env().ICE_SERVERS ?? [] };
+  return <ChatApp nickname={session.user.nickname} config={config} />;
 }

@@ -12,9 +12,9 @@ const STORES: Record<string, { keyPath: string | string[]; indexes?: Record<stri
   pins: { keyPath: ["account", "peer", "deviceId"], indexes: { byPeer: ["account", "peer"] } },
   contacts: { keyPath: ["account", "nickname"], indexes: { byAccount: "account" } },
   messages: { keyPath: ["account", "id"], indexes: { byConversation: ["account", "peer", "at"] } },
-  outbox: { keyPath: ["account", "id", "deviceId"], indexes: { byAccount: "account" } },
-  seen: { keyPath: ["account", "id"], indexes: { byTime: ["account", "at"] } },
-  logs: { keyPath: ["account", "seq"], indexes: { byAccount: "account" } },
+  outbox: { keyPath: ["account", "id"], indexes: { byPeer: ["account", "to", "createdAt"] } },
+  seen: { keyPath: ["account", "peer", "id"], indexes: { byTime: ["account", "at"] } },
+  logs: { keyPath: ["account", "seq"] },
   settings: { keyPath: ["account", "key"] },
 };
 export const DB_VERSION = 1;

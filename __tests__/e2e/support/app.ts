@@ -26,18 +26,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startApp(extraEnv: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(extraEnv: Record<string, string> = {}, opts: { dev?: boolean } = {}): Promise<RunningApp> {
   const root = path.resolve(__dirname, "../../..");
   const temp = makeTempDir("app");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts", ...(opts.dev ? ["--dev"] : [])], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      NODE_ENV: "production",
+      NODE_ENV: opts.dev ? "development" : "production",
       PORT: String(port),
       HOST: "127.0.0.1",
       NEXTAUTH_URL: url,

@@ -1,0 +1,53 @@
+"use client";
+
+import { logOut } from "@/lib/api/auth";
+import type { ChatConfig } from "@/lib/chat/messenger";
+import { ConnectForm } from "./connect-form";
+import { ContactList } from "./contact-list";
+import { Conversation } from "./conversation";
+import { useMessengerBoot, useMessengerSnapshot } from "./use-messenger";
+
+const signalingText = { connecting: "connecting to the server…", connected: "online", unavailable: "server unreachable, retrying…", offline: "offline" } as const;
+
+export function ChatApp({ nickname, config }: { nickname: string; config: ChatConfig }) {
+  const boot = useMessengerBoot(nickname, config);
+  const messenger = boot.phase === "ready" ? boot.messenger : null;
+  const snapshot = useMessengerSnapshot(messenger);
+
+  return (
+    <main className="chat">
+      <header className="row spread topbar">
+        <h1>CommunisP</h1>
+        <div className="row">
+          <span>
+            Signed in as <strong>{nickname}</strong>
+          </span>
+          <button className="secondary" type="button" onClick={() => logOut().then(() => window.location.assign("/login"))}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <section className="panel device" aria-label="This device">
+        {boot.phase === "registering" && <p role="status">Setting up this device&apos;s keys…</p>}
+        {boot.phase === "locked" && (
+          <p role="alert">CommunisP is already open in another tab of this browser. Use that tab, or close it and reload this one.</p>
+        )}
+        {boot.phase === "failed" && <p role="alert">{boot.message}</p>}
+        {messenger && (
+          <p role="status">
+            This device: <strong>{messenger.device.name}</strong> <span className="muted">(keys ready)</span> · <span>{signalingText[snapshot.signaling]}</span>
+          </p>
+        )}
+      </section>
+      {messenger && (
+        <div className="chat-grid">
+          <aside className="panel stack sidebar">
+            <ConnectForm onConnect={(peer) => messenger.openConversation(peer)} />
+            <ContactList contacts={snapshot.contacts} active={snapshot.conversation?.peer ?? null} onOpen={(peer) => void messenger.openConversation(peer)} />
+          </aside>
+          <Conversation messenger={messenger} conversation={snapshot.conversation} />
+        </div>
+      )}
+    </main>
+  );
+}

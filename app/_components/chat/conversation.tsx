@@ -1,0 +1,42 @@
+"use client";
+
+import { useState } from "react";
+import type { ConversationView, Messenger } from "@/lib/chat/messenger";
+import { Composer } from "./composer";
+import { KeyWarnings } from "./key-warnings";
+import { MessageList } from "./message-list";
+import { SafetyNumberView } from "./safety-number";
+
+const connectionText = { connecting: "connecting", direct: "direct", relayed: "relayed (TURN)", offline: "offline" } as const;
+
+export function Conversation({ messenger, conversation }: { messenger: Messenger; conversation: ConversationView | null }) {
+  const [showSafety, setShowSafety] = useState(false);
+  if (!conversation) {
+    return (
+      <section className="panel conversation" aria-label="Conversation">
+        <p className="muted">Enter a nickname and press Connect to start a conversation.</p>
+      </section>
+    );
+  }
+  const { peer } = conversation;
+  return (
+    <section className="panel conversation stack" aria-label={`Conversation with ${peer}`}>
+      <header className="row spread">
+        <h2>{peer}</h2>
+        <p className="row">
+          <span role="status" aria-label="Connection state">
+            Connection: <strong data-state={conversation.connection}>{connectionText[conversation.connection]}</strong>
+          </span>
+          <button type="button" className="secondary" onClick={() => setShowSafety((v) => !v)}>
+            Safety number
+          </button>
+        </p>
+      </header>
+      {conversation.error && <p role="alert">{conversation.error}</p>}
+      <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
+      {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
+      <MessageList messages={conversation.messages} peer={peer} />
+      <Composer onSend={(text) => messenger.sendMessage(text)} disabled={conversation.error !== null} />
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+"use client";
+
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { ApiRequestError } from "@/lib/api/fetch-json";
+import { holdDeviceLock } from "@/lib/chat/device-lock";
+import { Messenger, type ChatConfig, type MessengerSnapshot } from "@/lib/chat/messenger";
+import { defaultDeviceName } from "@/lib/device/device-name";
+import { ensureDevice } from "@/lib/device/ensure-device";
+
+export type Boot =
+  | { phase: "registering" }
+  | { phase: "locked" }
+  | { phase: "failed"; message: string }
+  | { phase: "ready"; messenger: Messenger };
+
+/** Registers this browser's device, takes the one-tab lock, and starts the messenger. */
+export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
+  const [boot, setBoot] = useState<Boot>({ phase: "registering" });
+  useEffect(() => {
+    let cancelled = false;
+    let messenger: Messenger | undefined;
+    let release = () => undefined as void;
+    (async () => {
+      const lock = await holdDeviceLock(nickname);
+      if (!lock.held) return !cancelled && setBoot({ phase: "locked" });
+      release = lock.release;
+      const device = await ensureDevice(nickname, defaultDeviceName(navigator.userAgent, window.innerWidth));
+      if (cancelled) return;
+      messenger = new Messenger({ ...device, nickname }, config);
+      await messenger.start();
+      if (!cancelled) setBoot({ phase: "ready", messenger });
+    })().catch((error: unknown) => {
+      if (!cancelled) setBoot({ phase: "failed", message: error instanceof ApiRequestError ? error.message : "This browser could not set up its device keys." });
+    });
+    return () => {
+      cancelled = true;
+      messenger?.stop();
+      release();
+    };
+    // The configuration comes from the server once per page load.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [nickname]);
+  return boot;
+}
+
+const emptySnapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0 };
+const noop = () => () => undefined;
+
+export function useMessengerSnapshot(messenger: Messenger | null): MessengerSnapshot {
+  return useSyncExternalStore(messenger?.subscribe ?? noop, messenger?.getSnapshot ?? (() => emptySnapshot), () => emptySnapshot);
+}

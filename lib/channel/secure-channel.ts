@@ -1,0 +1,239 @@
+import {
+  acceptHello,
+  channelBindingFromFingerprints,
+  createHello,
+  createRekey,
+  finishHandshake,
+  isCryptoError,
+  msUntilRekey,
+  ratchetDecrypt,
+  ratchetEncrypt,
+  rekeyDue,
+  sessionExpired,
+  type AuthState,
+  type DeviceIdentity,
+  type HelloState,
+  type RandomSource,
+  type RatchetConfig,
+  type Session,
+} from "@/lib/crypto";
+import { decodeFrame, encodeFrame, MAX_WIRE_BYTES, type Frame } from "@/lib/protocol";
+import type { PeerLink } from "@/lib/rtc/peer-link";
+import { Emitter } from "@/lib/shared/emitter";
+
+// The secure channel to one remote device: a PeerLink's opaque bytes, the
+// W-Ratchet handshake bound to the link's DTLS fingerprints, then ratchet
+// messages whose plaintexts are typed frames. Work is serialised per channel:
+// the ratchet state changes with every message, in order.
+//
+// Sessions live in memory only. Every new data channel runs a fresh handshake
+// (docs/protocol.md "Sessions and reconnects"), so no ratchet key ever rests in
+// the browser's storage.
+
+export const HANDSHAKE_TIMEOUT_MS = 15_000;
+const KIND_HELLO = 0x01;
+const KIND_AUTH = 0x02;
+
+export type ChannelErrorCode = "HANDSHAKE_FAILED" | "HANDSHAKE_TIMEOUT" | "KEY_UNAVAILABLE" | "SESSION_EXPIRED" | "LINK_CLOSED";
+
+export class ChannelError extends Error {
+  constructor(
+    readonly code: ChannelErrorCode,
+    message: string,
+    readonly cause?: string,
+  ) {
+    super(message);
+    this.name = "ChannelError";
+  }
+}
+
+export interface SecureChannelOptions {
+  link: PeerLink;
+  local: { identity: DeviceIdentity; nickname: string; deviceId: string };
+  remote: { nickname: string; deviceId: string };
+  /** The remote device's Ed25519 key as the server lists it, already checked against the local pin. */
+  expectedKey: () => Promise<Uint8Array>;
+  random: RandomSource;
+  clock: () => number;
+  ratchetConfig?: Partial<RatchetConfig>;
+}
+
+type Phase =
+  | { name: "waiting-open" }
+  | { name: "hello-sent"; state: HelloState }
+  | { name: "auth-sent"; state: AuthState }
+  | { name: "ready"; session: Session }
+  | { name: "closed" };
+
+export class SecureChannel {
+  readonly ready = new Emitter<void>();
+  readonly frame = new Emitter<Frame>();
+  readonly closed = new Emitter<ChannelError | null>();
+  /** Messages that failed to decrypt or parse: dropped and counted, never fatal. */
+  dropped = 0;
+
+  private phase: Phase = { name: "waiting-open" };
+  private work: Promise<void> = Promise.resolve();
+  private rekeyTimer: ReturnType<typeof setTimeout> | undefined;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private remoteKey: Uint8Array | null = null;
+
+  constructor(private readonly opts: SecureChannelOptions) {
+    const { link } = opts;
+    link.opened.on(() => this.enqueue(() => this.start()));
+    link.message.on((bytes) => this.enqueue(() => this.receive(bytes)));
+    link.closed.on((error) => this.shutdown(new ChannelError("LINK_CLOSED", error?.message ?? "the connection closed")));
+    if (link.isOpen) this.enqueue(() => this.start());
+  }
+
+  get isReady(): boolean {
+    return this.phase.name === "ready";
+  }
+
+  get remoteDeviceId(): string {
+    return this.opts.remote.deviceId;
+  }
+
+  /** The remote device's verified identity key, once the handshake is done. */
+  get remoteSignKey(): Uint8Array | null {
+    return this.phase.name === "ready" ? this.remoteKey : null;
+  }
+
+  /** Encrypts and sends a frame; false when the channel is not ready (the caller keeps it queued). */
+  send(frame: Frame): boolean {
+    if (this.phase.name !== "ready" || !this.opts.link.isOpen) return false;
+    const session = this.phase.session;
+    const now = this.opts.clock();
+    if (sessionExpired(session, now)) {
+      this.shutdown(new ChannelError("SESSION_EXPIRED", "the session was idle too long"), true);
+      return false;
+    }
+    this.opts.link.send(ratchetEncrypt(session, encodeFrame(frame), now));
+    this.scheduleRekey();
+    return true;
+  }
+
+  close(): void {
+    this.shutdown(null, true);
+  }
+
+  private enqueue(step: () => Promise<void> | void): void {
+    this.work = this.work.then(step).catch((error: unknown) => {
+      const cause = isCryptoError(error) ? error.code : error instanceof Error ? error.name : "unknown";
+      this.shutdown(new ChannelError("HANDSHAKE_FAILED", "the other device could not prove who it is", cause), true);
+    });
+  }
+
+  private start(): void {
+    if (this.phase.name !== "waiting-open") return;
+    const { local, random } = this.opts;
+    const { hello, state } = createHello({ identity: local.identity, nickname: local.nickname, deviceId: local.deviceId, random });
+    this.phase = { name: "hello-sent", state };
+    this.opts.link.send(hello);
+    this.handshakeTimer = setTimeout(() => {
+      if (this.phase.name !== "ready") this.shutdown(new ChannelError("HANDSHAKE_TIMEOUT", "the other device did not answer the handshake"), true);
+    }, HANDSHAKE_TIMEOUT_MS);
+  }
+
+  private async receive(bytes: Uint8Array): Promise<void> {
+    const phase = this.phase;
+    if (phase.name === "closed") return;
+    if (bytes.length > MAX_WIRE_BYTES) {
+      this.dropped += 1;
+      return;
+    }
+    // Messages only arrive once the link is open, and start() is queued first.
+    if (phase.name === "waiting-open") return void (this.dropped += 1);
+    if (phase.name === "hello-sent") {
+      if (bytes[1] !== KIND_HELLO) return void (this.dropped += 1);
+      await this.onHello(phase.state, bytes);
+      return;
+    }
+    if (phase.name === "auth-sent") {
+      if (bytes[1] !== KIND_AUTH) return void (this.dropped += 1);
+      this.onAuth(phase.state, bytes);
+      return;
+    }
+    this.onMessage(phase.session, bytes);
+  }
+
+  private async onHello(state: HelloState, peerHello: Uint8Array): Promise<void> {
+    const { remote, link } = this.opts;
+    let key: Uint8Array;
+    try {
+      key = await this.opts.expectedKey();
+    } catch (error) {
+      this.shutdown(new ChannelError("KEY_UNAVAILABLE", error instanceof Error ? error.message : "the other device's key could not be checked"), true);
+      return;
+    }
+    if (this.phase.name !== "hello-sent") return;
+    const prints = link.fingerprints();
+    const { auth, state: next } = acceptHello(state, peerHello, {
+      // The hello must name the device signaling said we are talking to, and prove its listed key.
+      expectedPeer: { signPublicKey: key, nickname: remote.nickname, deviceId: remote.deviceId },
+      channelBinding: prints ? channelBindingFromFingerprints(prints.local, prints.remote) : undefined,
+    });
+    this.remoteKey = key;
+    this.phase = { name: "auth-sent", state: next };
+    link.send(auth);
+  }
+
+  private onAuth(state: AuthState, peerAuth: Uint8Array): void {
+    const session = finishHandshake(state, peerAuth, { now: this.opts.clock(), random: this.opts.random, config: this.opts.ratchetConfig });
+    this.phase = { name: "ready", session };
+    clearTimeout(this.handshakeTimer);
+    this.scheduleRekey();
+    this.ready.emit();
+  }
+
+  private onMessage(session: Session, wire: Uint8Array): void {
+    const now = this.opts.clock();
+    const result = ratchetDecrypt(session, wire, now, this.opts.random);
+    if (!result.ok) {
+      if (result.code === "SESSION_EXPIRED") return this.shutdown(new ChannelError("SESSION_EXPIRED", "the session was idle too long"), true);
+      this.dropped += 1;
+      return;
+    }
+    if (result.answerDue || rekeyDue(session, now)) this.sendRekey(session, now);
+    this.scheduleRekey();
+    if (result.kind !== "data") return;
+    const decoded = decodeFrame(result.plaintext);
+    if (!decoded.ok) {
+      this.dropped += 1;
+      return;
+    }
+    this.frame.emit(decoded.frame);
+  }
+
+  private sendRekey(session: Session, now: number): void {
+    if (this.opts.link.isOpen) this.opts.link.send(createRekey(session, now));
+  }
+
+  /** The W Ratchet's clock: look again exactly when the next rekey falls due. */
+  private scheduleRekey(): void {
+    if (this.phase.name !== "ready") return;
+    clearTimeout(this.rekeyTimer);
+    const session = this.phase.session;
+    const wait = msUntilRekey(session, this.opts.clock());
+    this.rekeyTimer = setTimeout(() => {
+      this.enqueue(() => {
+        if (this.phase.name !== "ready") return;
+        const now = this.opts.clock();
+        if (rekeyDue(session, now)) this.sendRekey(session, now);
+        this.scheduleRekey();
+      });
+    }, Math.max(wait, 50));
+  }
+
+  private shutdown(error: ChannelError | null, closeLink = false): void {
+    if (this.phase.name === "closed") return;
+    this.phase = { name: "closed" };
+    clearTimeout(this.rekeyTimer);
+    clearTimeout(this.handshakeTimer);
+    if (closeLink) this.opts.link.close({ notify: true });
+    this.closed.emit(error);
+    this.ready.clear();
+    this.frame.clear();
+    this.closed.clear();
+  }
+}

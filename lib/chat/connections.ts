@@ -1,0 +1,172 @@
+import { SecureChannel } from "@/lib/channel/secure-channel";
+import type { DeviceIdentity, RandomSource, RatchetConfig } from "@/lib/crypto";
+import type { Frame } from "@/lib/protocol";
+import { PeerLink, type LinkState, type OutgoingSignal } from "@/lib/rtc/peer-link";
+import { parseSignalPayload } from "@/lib/rtc/signal-payload";
+import { Emitter } from "@/lib/shared/emitter";
+import type { SignalEvent } from "@/lib/signaling/schemas";
+import type { SignalRequest } from "@/lib/signaling/schemas";
+
+// Every connection this tab has: one PeerLink + SecureChannel per remote
+// device, created by dialing (we know the device from presence) or by an
+// incoming offer (signaling stamped who sent it). A remote that reloaded shows
+// up with a new link id; its old link is closed and a fresh one answers.
+
+export const MAX_LINKS = 64;
+
+export interface Connection {
+  nickname: string;
+  deviceId: string;
+  link: PeerLink;
+  channel: SecureChannel;
+}
+
+export interface ConnectionsOptions {
+  local: { identity: DeviceIdentity; nickname: string; deviceId: string };
+  iceServers: RTCIceServer[];
+  random: RandomSource;
+  clock: () => number;
+  sendSignal: (signal: SignalRequest) => Promise<void>;
+  expectedKey: (nickname: string, deviceId: string) => Promise<Uint8Array>;
+  newLinkId: () => string;
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+  ratchetConfig?: Partial<RatchetConfig>;
+}
+
+export class Connections {
+  readonly ready = new Emitter<Connection>();
+  readonly frame = new Emitter<{ connection: Connection; frame: Frame }>();
+  readonly changed = new Emitter<Connection>();
+  readonly failed = new Emitter<{ connection: Connection; error: Error }>();
+  private readonly byDevice = new Map<string, Connection>();
+
+  constructor(private readonly opts: ConnectionsOptions) {}
+
+  all(): Connection[] {
+    return [...this.byDevice.values()];
+  }
+
+  of(nickname: string): Connection[] {
+    return this.all().filter((c) => c.nickname === nickname);
+  }
+
+  /** Opens a connection to each device not already connected. */
+  dial(nickname: string, deviceIds: string[]): void {
+    for (const deviceId of deviceIds) {
+      if (deviceId === this.opts.local.deviceId || this.byDevice.has(deviceId)) continue;
+      this.open(nickname, deviceId);
+    }
+  }
+
+  handleSignal(signal: SignalEvent): void {
+    const payload = parseSignalPayload(signal.data);
+    if (!payload) return;
+    const { nickname, deviceId } = signal.from;
+    let connection = this.byDevice.get(deviceId);
+    // A connection keyed by this device id but for another nickname cannot be right.
+    if (connection && connection.nickname !== nickname) return;
+    const stale = connection?.link.remoteLinkId !== null && connection?.link.remoteLinkId !== payload.link;
+    if (connection && stale) {
+      if (signal.type !== "offer") return; // leftovers of a link that is already gone
+      this.drop(connection);
+      connection = undefined;
+    }
+    if (!connection) {
+      if (signal.type !== "offer") return;
+      connection = this.open(nickname, deviceId);
+      if (!connection) return;
+    }
+    void connection.link.handleSignal(signal.type, payload);
+  }
+
+  send(connection: Connection, frame: Frame): boolean {
+    return connection.channel.send(frame);
+  }
+
+  close(): void {
+    for (const connection of this.all()) this.drop(connection, true);
+  }
+
+  closeDevice(deviceId: string): void {
+    const connection = this.byDevice.get(deviceId);
+    if (connection) this.drop(connection, true);
+  }
+
+  summary(nickname: string): LinkState {
+    const states = this.of(nickname).map((c) => (c.channel.isReady ? c.link.state : "connecting"));
+    if (states.includes("direct")) return "direct";
+    if (states.includes("relayed")) return "relayed";
+    if (states.includes("connecting")) return "connecting";
+    return "offline";
+  }
+
+  private open(nickname: string, deviceId: string): Connection | undefined {
+    if (this.byDevice.size >= MAX_LINKS) return undefined;
+    const { local } = this.opts;
+    const outgoing = new SignalQueue((request) => this.opts.sendSignal(request));
+    const link = new PeerLink({
+      linkId: this.opts.newLinkId(),
+      // Fixed roles for offer collisions: the larger device id yields.
+      polite: local.deviceId > deviceId,
+      iceServers: this.opts.iceServers,
+      createPeerConnection: this.opts.createPeerConnection,
+      sendSignal: (signal: OutgoingSignal) => outgoing.push({ to: nickname, toDevice: deviceId, type: signal.type, data: JSON.stringify(signal.payload) }),
+    });
+    const channel = new SecureChannel({
+      link,
+      local,
+      remote: { nickname, deviceId },
+      expectedKey: () => this.opts.expectedKey(nickname, deviceId),
+      random: this.opts.random,
+      clock: this.opts.clock,
+      ratchetConfig: this.opts.ratchetConfig,
+    });
+    const connection: Connection = { nickname, deviceId, link, channel };
+    this.byDevice.set(deviceId, connection);
+    outgoing.onFailure = () => this.drop(connection);
+    link.stateChanged.on(() => this.changed.emit(connection));
+    channel.ready.on(() => {
+      this.ready.emit(connection);
+      this.changed.emit(connection);
+    });
+    channel.frame.on((frame) => this.frame.emit({ connection, frame }));
+    channel.closed.on((error) => {
+      if (this.byDevice.get(deviceId) === connection) this.byDevice.delete(deviceId);
+      if (error && error.code !== "LINK_CLOSED") this.failed.emit({ connection, error });
+      this.changed.emit(connection);
+    });
+    this.changed.emit(connection);
+    return connection;
+  }
+
+  private drop(connection: Connection, notify = false): void {
+    if (this.byDevice.get(connection.deviceId) === connection) this.byDevice.delete(connection.deviceId);
+    connection.channel.close();
+    connection.link.close({ notify });
+    this.changed.emit(connection);
+  }
+}
+
+/**
+ * Signals of one link go out one at a time, in order: each is its own HTTP
+ * request, and an answer must not overtake its offer. A refused signal (the
+ * device went offline) ends the link.
+ */
+class SignalQueue {
+  onFailure: () => void = () => undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private failed = false;
+
+  constructor(private readonly send: (request: SignalRequest) => Promise<void>) {}
+
+  push(request: SignalRequest): void {
+    if (this.failed) return;
+    this.tail = this.tail.then(() =>
+      this.send(request).catch(() => {
+        if (request.type === "bye") return;
+        this.failed = true;
+        this.onFailure();
+      }),
+    );
+  }
+}

@@ -1,0 +1,256 @@
+import { ApiRequestError } from "@/lib/api/fetch-json";
+import { nicknameSchema } from "@/lib/auth/nickname";
+import { safetyNumber, toBase64, type SafetyNumber } from "@/lib/crypto";
+import type { LocalDevice } from "@/lib/device/ensure-device";
+import { browserRandom } from "@/lib/device/browser-random";
+import { chatTextSchema } from "@/lib/protocol";
+import type { LinkState } from "@/lib/rtc/peer-link";
+import { connectSignaling, type SignalingClient, type SignalingState } from "@/lib/signaling/client";
+import type { SignalingClientConfig } from "@/lib/signaling/schemas";
+import { listContacts, touchContact } from "@/lib/store/contacts-store";
+import { loadConversation, type StoredMessage } from "@/lib/store/history-store";
+import { pruneSeen } from "@/lib/store/seen-store";
+import { Connections, type Connection } from "./connections";
+import { Delivery } from "./delivery";
+import { acceptKey, DeviceUnknownError, expectedKey, KeyChangedError, publicDevices } from "./peer-keys";
+import { PresenceWatch, readPresence } from "./presence-watch";
+
+// The chat of one tab: signaling, connections, delivery and the state the
+// page shows, as one immutable snapshot replaced on every change
+// (useSyncExternalStore). Message text lives here and in IndexedDB only:
+// never in URLs, query keys or requests to the server.
+
+export interface ChatConfig {
+  signaling: SignalingClientConfig;
+  iceServers: RTCIceServer[];
+}
+
+export interface KeyWarning {
+  deviceId: string;
+  deviceName: string;
+  newKey: string;
+}
+
+export interface ConversationView {
+  peer: string;
+  messages: StoredMessage[];
+  connection: LinkState;
+  keyWarnings: KeyWarning[];
+  error: string | null;
+}
+
+export interface MessengerSnapshot {
+  signaling: SignalingState;
+  contacts: { nickname: string; unread: number }[];
+  conversation: ConversationView | null;
+  droppedFrames: number;
+}
+
+const newId = () => toBase64(browserRandom(16)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+export class Messenger {
+  readonly connections: Connections;
+  readonly delivery: Delivery;
+  readonly signaling: SignalingClient;
+  private readonly presence: PresenceWatch;
+  private readonly listeners = new Set<() => void>();
+  private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0 };
+  private readonly unread = new Map<string, number>();
+  private readonly blocked = new Map<string, Map<string, KeyWarning>>();
+
+  constructor(
+    readonly device: LocalDevice & { nickname: string },
+    config: ChatConfig,
+    private readonly clock: () => number = Date.now,
+  ) {
+    const account = device.nickname;
+    this.signaling = connectSignaling({ config: config.signaling, nickname: account, deviceId: device.deviceId });
+    this.connections = new Connections({
+      local: { identity: device.identity, nickname: account, deviceId: device.deviceId },
+      iceServers: config.iceServers,
+      random: browserRandom,
+      clock,
+      newLinkId: newId,
+      sendSignal: (signal) => this.signaling.send(signal),
+      expectedKey: (peer, deviceId) => this.keyFor(peer, deviceId),
+    });
+    this.delivery = new Delivery(account, this.connections, clock);
+    this.presence = new PresenceWatch(
+      (peer, presence) => this.connections.dial(peer, presence.online.map((d) => d.deviceId)),
+      async (peer) => (await this.delivery.pendingPeers()).has(peer) && !this.connections.of(peer).some((c) => c.channel.isReady),
+    );
+    this.wire();
+  }
+
+  get account(): string {
+    return this.device.nickname;
+  }
+
+  async start(): Promise<void> {
+    await pruneSeen(this.account, this.clock());
+    await this.refreshContacts();
+    for (const peer of await this.delivery.pendingPeers()) void this.reach(peer);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): MessengerSnapshot => this.snapshot;
+
+  /** "Connect": open the conversation with a nickname and dial its online devices. */
+  async openConversation(input: string): Promise<void> {
+    const parsed = nicknameSchema.safeParse(input);
+    if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.` });
+    const peer = parsed.data;
+    if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname." });
+    this.unread.delete(peer);
+    this.setConversation({ peer, messages: await loadConversation(this.account, peer), connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null });
+    try {
+      await publicDevices(peer);
+    } catch (error) {
+      const message = error instanceof ApiRequestError && error.status === 404 ? `There is no one called "${peer}".` : "Could not look that nickname up. Try again.";
+      return this.patchConversation(peer, { error: message });
+    }
+    await touchContact(this.account, peer, this.clock());
+    await this.refreshContacts();
+    await this.reach(peer);
+  }
+
+  /** Queues a message to the open conversation; returns an error to show, or null. */
+  async sendMessage(text: string): Promise<string | null> {
+    const peer = this.snapshot.conversation?.peer;
+    if (!peer || this.snapshot.conversation?.error) return "Connect to someone first.";
+    const checked = chatTextSchema.safeParse(text);
+    if (!checked.success) return `A message ${checked.error.issues[0]?.message ?? "is not valid"}.`;
+    if (this.blocked.get(peer)?.size) return `Sending is paused: a security key of ${peer} changed. Review it first.`;
+    await this.delivery.send(peer, newId(), checked.data);
+    await touchContact(this.account, peer, this.clock());
+    await this.reach(peer);
+    return null;
+  }
+
+  async acceptKeyChange(peer: string, deviceId: string): Promise<void> {
+    const warning = this.blocked.get(peer)?.get(deviceId);
+    if (!warning) return;
+    await acceptKey(this.account, peer, deviceId, warning.newKey);
+    this.blocked.get(peer)?.delete(deviceId);
+    this.patchConversation(peer, { keyWarnings: this.warningsFor(peer) });
+    await this.reach(peer);
+  }
+
+  /** Safety numbers of the open conversation's connected devices. */
+  safetyNumbers(peer: string): { deviceId: string; number: SafetyNumber }[] {
+    return this.connections
+      .of(peer)
+      .filter((c) => c.channel.remoteSignKey)
+      .map((c) => ({
+        deviceId: c.deviceId,
+        number: safetyNumber({ stableId: this.account, signPublicKey: this.device.identity.signPublicKey }, { stableId: peer, signPublicKey: c.channel.remoteSignKey! }),
+      }));
+  }
+
+  stop(): void {
+    this.presence.stop();
+    this.connections.close();
+    this.signaling.close();
+  }
+
+  /** Dials every online device of `peer`; watches presence while messages wait. */
+  private async reach(peer: string): Promise<void> {
+    if (this.blocked.get(peer)?.size) return;
+    try {
+      const presence = await readPresence(peer);
+      this.connections.dial(peer, presence.online.map((d) => d.deviceId));
+    } catch {
+      // Unknown or unreachable right now: the watch below retries.
+    }
+    await this.delivery.flush(peer);
+    const waiting = await this.delivery.pendingPeers();
+    if (waiting.has(peer) && !this.connections.of(peer).some((c) => c.channel.isReady)) {
+      this.presence.watch(peer);
+      await this.markWaiting(peer);
+    }
+  }
+
+  private async markWaiting(peer: string): Promise<void> {
+    const conversation = this.snapshot.conversation;
+    if (conversation?.peer !== peer || this.connections.of(peer).length > 0) return;
+    this.patchConversation(peer, { messages: conversation.messages.map((m) => (m.status === "pending" ? { ...m, status: "waiting" } : m)) });
+  }
+
+  private async keyFor(peer: string, deviceId: string): Promise<Uint8Array> {
+    try {
+      return await expectedKey(this.account, peer, deviceId);
+    } catch (error) {
+      if (error instanceof KeyChangedError) {
+        const warnings = this.blocked.get(peer) ?? new Map<string, KeyWarning>();
+        warnings.set(deviceId, { deviceId, deviceName: error.deviceName, newKey: error.newKey });
+        this.blocked.set(peer, warnings);
+        this.patchConversation(peer, { keyWarnings: this.warningsFor(peer) });
+      }
+      if (error instanceof DeviceUnknownError) throw new Error(error.message);
+      throw error;
+    }
+  }
+
+  private wire(): void {
+    this.signaling.onState((state) => this.publish({ signaling: state }));
+    this.signaling.onSignal((signal) => {
+      if (this.blocked.get(signal.from.nickname)?.has(signal.from.deviceId)) return;
+      this.connections.handleSignal(signal);
+    });
+    this.connections.ready.on((connection) => void this.onReady(connection));
+    this.connections.changed.on((connection) => this.patchConversation(connection.nickname, { connection: this.connections.summary(connection.nickname) }));
+    this.connections.frame.on(({ connection, frame }) => void this.delivery.onFrame(connection, frame).then(() => this.countDropped()));
+    this.delivery.updated.on((message) => this.upsertMessage(message));
+    this.delivery.received.on(({ message }) => {
+      this.upsertMessage(message);
+      if (this.snapshot.conversation?.peer !== message.peer) this.unread.set(message.peer, (this.unread.get(message.peer) ?? 0) + 1);
+      void touchContact(this.account, message.peer, this.clock()).then(() => this.refreshContacts());
+    });
+  }
+
+  private async onReady(connection: Connection): Promise<void> {
+    this.presence.unwatch(connection.nickname);
+    await this.delivery.onReady(connection);
+  }
+
+  private countDropped(): void {
+    const dropped = this.connections.all().reduce((n, c) => n + c.channel.dropped, 0) + this.signaling.dropped();
+    if (dropped !== this.snapshot.droppedFrames) this.publish({ droppedFrames: dropped });
+  }
+
+  private upsertMessage(message: StoredMessage): void {
+    const conversation = this.snapshot.conversation;
+    if (conversation?.peer !== message.peer) return;
+    const index = conversation.messages.findIndex((m) => m.id === message.id);
+    const messages = index === -1 ? [...conversation.messages, message] : conversation.messages.map((m, i) => (i === index ? message : m));
+    this.patchConversation(message.peer, { messages });
+  }
+
+  private warningsFor(peer: string): KeyWarning[] {
+    return [...(this.blocked.get(peer)?.values() ?? [])];
+  }
+
+  private async refreshContacts(): Promise<void> {
+    const contacts = await listContacts(this.account);
+    this.publish({ contacts: contacts.map((c) => ({ nickname: c.nickname, unread: this.unread.get(c.nickname) ?? 0 })) });
+  }
+
+  private setConversation(conversation: ConversationView): void {
+    this.publish({ conversation });
+  }
+
+  private patchConversation(peer: string, change: Partial<ConversationView>): void {
+    const conversation = this.snapshot.conversation;
+    if (conversation?.peer !== peer) return;
+    this.publish({ conversation: { ...conversation, ...change } });
+  }
+
+  private publish(change: Partial<MessengerSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...change };
+    for (const listener of [...this.listeners]) listener();
+  }
+}

@@ -1,0 +1,77 @@
+import { fetchJson } from "@/lib/api/fetch-json";
+import { fromBase64 } from "@/lib/crypto";
+import { loadPin, savePin } from "@/lib/store/pins-store";
+
+// Which Ed25519 key a peer's device must prove in the handshake: the one the
+// server lists for it, checked against what this browser pinned the first
+// time it saw that device. A different key is not trusted until the user
+// accepts it.
+
+export interface PublicDevice {
+  id: string;
+  name: string;
+  signPublicKey: string;
+  dhPublicKey: string;
+  home: boolean;
+}
+
+export class KeyChangedError extends Error {
+  constructor(
+    readonly peer: string,
+    readonly deviceId: string,
+    readonly deviceName: string,
+    readonly newKey: string,
+  ) {
+    super(`The security key of ${peer}'s device "${deviceName}" changed.`);
+    this.name = "KeyChangedError";
+  }
+}
+
+export class DeviceUnknownError extends Error {
+  constructor(
+    readonly peer: string,
+    readonly deviceId: string,
+  ) {
+    super(`${peer} no longer lists that device.`);
+    this.name = "DeviceUnknownError";
+  }
+}
+
+const CACHE_MS = 15_000;
+const cache = new Map<string, { at: number; devices: Promise<PublicDevice[]> }>();
+
+export function publicDevices(peer: string, now = Date.now()): Promise<PublicDevice[]> {
+  const hit = cache.get(peer);
+  if (hit && now - hit.at < CACHE_MS) return hit.devices;
+  const devices = fetchJson<{ devices: PublicDevice[] }>(`/api/users/${encodeURIComponent(peer)}`).then((r) => r.devices);
+  cache.set(peer, { at: now, devices });
+  devices.catch(() => cache.delete(peer));
+  return devices;
+}
+
+export function forgetPublicDevices(peer: string): void {
+  cache.delete(peer);
+}
+
+/** The key to expect from (peer, deviceId); pins it on first use; throws KeyChangedError on a change. */
+export async function expectedKey(account: string, peer: string, deviceId: string): Promise<Uint8Array> {
+  let device = (await publicDevices(peer)).find((d) => d.id === deviceId);
+  if (!device) {
+    // A device registered since the cached list: ask again once.
+    forgetPublicDevices(peer);
+    device = (await publicDevices(peer)).find((d) => d.id === deviceId);
+  }
+  if (!device) throw new DeviceUnknownError(peer, deviceId);
+  const pin = await loadPin(account, peer, deviceId);
+  if (!pin) {
+    await savePin({ account, peer, deviceId, signPublicKey: device.signPublicKey, pinnedAt: Date.now() });
+  } else if (pin.signPublicKey !== device.signPublicKey) {
+    throw new KeyChangedError(peer, deviceId, device.name, device.signPublicKey);
+  }
+  return fromBase64(device.signPublicKey);
+}
+
+/** The user compared safety numbers (or chose to trust the change): pin the new key. */
+export async function acceptKey(account: string, peer: string, deviceId: string, signPublicKey: string): Promise<void> {
+  await savePin({ account, peer, deviceId, signPublicKey, pinnedAt: Date.now() });
+}

@@ -1,0 +1,316 @@
+import { Emitter } from "@/lib/shared/emitter";
+import {
+  DATA_CHANNEL,
+  disconnectedGraceMs,
+  iceRestartTimeoutMs,
+  maxIceRestarts,
+  maxPendingRemoteCandidates,
+  maxQueuedSignals,
+  openTimeoutMs,
+} from "./limits";
+import { sdpFingerprint, type CandidateInit, type SignalPayload } from "./signal-payload";
+
+// One RTCPeerConnection to one remote device, carrying one ordered, reliable
+// data channel. It moves opaque bytes and knows no cryptography. Negotiation
+// follows the "perfect negotiation" pattern (W3C webrtc-pc §10.7, MDN), so
+// both sides may dial at once; which side yields is fixed by device id.
+
+export type LinkState = "connecting" | "direct" | "relayed" | "offline";
+export type OutgoingSignal = { type: "offer" | "answer" | "candidate" | "bye"; payload: SignalPayload };
+export type LinkErrorCode = "ERR_SET_REMOTE_DESCRIPTION" | "ERR_SET_LOCAL_DESCRIPTION" | "ERR_OPEN_TIMEOUT" | "ERR_ICE_FAILED" | "ERR_QUEUE_FULL" | "ERR_NOT_OPEN";
+
+export class LinkError extends Error {
+  constructor(
+    readonly code: LinkErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "LinkError";
+  }
+}
+
+export interface PeerLinkOptions {
+  linkId: string;
+  /** True on the side that yields in an offer collision (the larger device id). */
+  polite: boolean;
+  iceServers: RTCIceServer[];
+  sendSignal: (signal: OutgoingSignal) => void;
+  /** Injectable for tests; the browser's RTCPeerConnection otherwise. */
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+}
+
+export class PeerLink {
+  readonly linkId: string;
+  /** The remote side's link id, learnt from its first signal. */
+  remoteLinkId: string | null = null;
+
+  readonly opened = new Emitter<void>();
+  readonly message = new Emitter<Uint8Array>();
+  readonly stateChanged = new Emitter<LinkState>();
+  readonly closed = new Emitter<LinkError | null>();
+  readonly bufferedAmountLow = new Emitter<void>();
+
+  private readonly pc: RTCPeerConnection;
+  private readonly channel: RTCDataChannel;
+  private readonly opts: PeerLinkOptions;
+  private currentState: LinkState = "connecting";
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private settingRemoteAnswerPending = false;
+  private pendingCandidates: CandidateInit[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private restarts = 0;
+  /** Remote candidates the browser refused (counted, not fatal). */
+  candidateErrors = 0;
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private isClosed = false;
+
+  constructor(opts: PeerLinkOptions) {
+    this.opts = opts;
+    this.linkId = opts.linkId;
+    const create = opts.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
+    this.pc = create({ iceServers: opts.iceServers });
+    // Negotiated on both sides with the same id: no "datachannel" event and no
+    // question of who creates it.
+    this.channel = this.pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id, ordered: true });
+    this.channel.binaryType = "arraybuffer";
+    this.wire();
+    this.after(openTimeoutMs, () => {
+      if (this.channel.readyState !== "open") this.fail("ERR_OPEN_TIMEOUT", "the data channel did not open in time");
+    });
+  }
+
+  get state(): LinkState {
+    return this.currentState;
+  }
+
+  get isOpen(): boolean {
+    return !this.isClosed && this.channel.readyState === "open";
+  }
+
+  get bufferedAmount(): number {
+    return this.channel.bufferedAmount;
+  }
+
+  set bufferedAmountLowThreshold(bytes: number) {
+    this.channel.bufferedAmountLowThreshold = bytes;
+  }
+
+  /** Largest message the remote side accepts (SDP max-message-size), if known. */
+  get maxMessageSize(): number | null {
+    return this.pc.sctp?.maxMessageSize ?? null;
+  }
+
+  /** Both DTLS fingerprints, for binding the handshake to this transport. */
+  fingerprints(): { local: string; remote: string } | null {
+    const local = sdpFingerprint(this.pc.localDescription?.sdp);
+    const remote = sdpFingerprint(this.pc.remoteDescription?.sdp);
+    return local && remote ? { local, remote } : null;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (!this.isOpen) throw new LinkError("ERR_NOT_OPEN", "the data channel is not open");
+    this.channel.send(bytes as Uint8Array<ArrayBuffer>);
+  }
+
+  /** Applies remote signals one at a time, in arrival order. */
+  handleSignal(type: "offer" | "answer" | "candidate" | "bye", payload: SignalPayload): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
+    if (this.queued >= maxQueuedSignals) {
+      this.fail("ERR_QUEUE_FULL", "too many signals waiting");
+      return Promise.resolve();
+    }
+    this.remoteLinkId ??= payload.link;
+    this.queued += 1;
+    this.queue = this.queue
+      .then(() => this.applySignal(type, payload))
+      .catch((error: unknown) => this.fail(error instanceof LinkError ? error.code : "ERR_SET_REMOTE_DESCRIPTION", error instanceof Error ? error.message : String(error)))
+      .finally(() => {
+        this.queued -= 1;
+      });
+    return this.queue;
+  }
+
+  /** Safe to call twice. `notify` tells the remote side with a "bye". */
+  close(opts: { notify?: boolean; error?: LinkError } = {}): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (opts.notify) this.signal("bye", {});
+    try {
+      this.channel.close();
+      this.pc.close();
+    } catch {
+      // already closed by the browser
+    }
+    this.setState("offline");
+    this.closed.emit(opts.error ?? null);
+    for (const emitter of [this.opened, this.message, this.stateChanged, this.bufferedAmountLow]) (emitter as Emitter<unknown>).clear();
+    this.closed.clear();
+  }
+
+  private wire(): void {
+    const { pc, channel } = this;
+    pc.onnegotiationneeded = () => void this.makeOffer();
+    pc.onicecandidate = ({ candidate }) => {
+      // A null candidate only marks the end of gathering; trickle ICE needs nothing for it.
+      if (candidate) this.signal("candidate", { candidate: candidate.toJSON() as CandidateInit });
+    };
+    pc.oniceconnectionstatechange = () => this.onIceState(pc.iceConnectionState);
+    channel.onopen = () => {
+      this.restarts = 0;
+      this.opened.emit();
+      void this.refreshRoute();
+    };
+    channel.onmessage = (event: MessageEvent) => {
+      if (event.data instanceof ArrayBuffer) this.message.emit(new Uint8Array(event.data));
+      // Strings are not part of the protocol: ignored.
+    };
+    channel.onbufferedamountlow = () => this.bufferedAmountLow.emit();
+    channel.onclose = () => this.close();
+  }
+
+  private async makeOffer(): Promise<void> {
+    if (this.isClosed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const description = this.pc.localDescription;
+      if (description?.type === "offer") this.signal("offer", { sdp: description.sdp });
+    } catch (error) {
+      this.fail("ERR_SET_LOCAL_DESCRIPTION", error instanceof Error ? error.message : String(error));
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async applySignal(type: "offer" | "answer" | "candidate" | "bye", payload: SignalPayload): Promise<void> {
+    if (this.isClosed) return;
+    if (type === "bye") return this.close();
+    if (type === "candidate") {
+      if (payload.candidate) await this.addCandidate(payload.candidate);
+      return;
+    }
+    if (!payload.sdp) return;
+    const pc = this.pc;
+    // Perfect negotiation: an offer that collides with our own is ignored by
+    // the impolite side and wins (by implicit rollback) on the polite side.
+    const readyForOffer = !this.makingOffer && (pc.signalingState === "stable" || this.settingRemoteAnswerPending);
+    const collision = type === "offer" && !readyForOffer;
+    this.ignoreOffer = !this.opts.polite && collision;
+    if (this.ignoreOffer) return;
+    this.settingRemoteAnswerPending = type === "answer";
+    try {
+      await pc.setRemoteDescription({ type, sdp: payload.sdp });
+    } catch (error) {
+      throw new LinkError("ERR_SET_REMOTE_DESCRIPTION", error instanceof Error ? error.message : String(error));
+    } finally {
+      this.settingRemoteAnswerPending = false;
+    }
+    await this.flushCandidates();
+    if (type === "offer") {
+      try {
+        await pc.setLocalDescription();
+      } catch (error) {
+        throw new LinkError("ERR_SET_LOCAL_DESCRIPTION", error instanceof Error ? error.message : String(error));
+      }
+      const answer = pc.localDescription;
+      if (answer) this.signal("answer", { sdp: answer.sdp });
+    }
+  }
+
+  private async addCandidate(candidate: CandidateInit): Promise<void> {
+    // Signals travel as separate requests and may overtake the description
+    // they belong to: hold candidates until there is one.
+    if (!this.pc.remoteDescription) {
+      if (this.pendingCandidates.length >= maxPendingRemoteCandidates) return;
+      this.pendingCandidates.push(candidate);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch {
+      // Candidates of an offer we ignored, or of an ICE generation an ICE
+      // restart replaced, fail harmlessly; one bad candidate is no reason to
+      // drop a connection that other candidates can carry.
+      this.candidateErrors += 1;
+    }
+  }
+
+  private async flushCandidates(): Promise<void> {
+    const pending = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const candidate of pending) await this.addCandidate(candidate);
+  }
+
+  private onIceState(state: RTCIceConnectionState): void {
+    if (this.isClosed) return;
+    if (state === "connected" || state === "completed") {
+      if (this.channel.readyState === "open") void this.refreshRoute();
+      return;
+    }
+    if (state === "disconnected") {
+      this.setState("connecting");
+      // Often transient (a lost consent check); restart only if it lasts.
+      this.after(disconnectedGraceMs, () => {
+        if (this.pc.iceConnectionState === "disconnected") this.restartIce();
+      });
+    } else if (state === "failed") {
+      this.setState("connecting");
+      this.restartIce();
+    }
+  }
+
+  private restartIce(): void {
+    if (this.isClosed) return;
+    if (this.restarts >= maxIceRestarts) return this.fail("ERR_ICE_FAILED", "the connection failed and ICE restarts did not bring it back");
+    this.restarts += 1;
+    this.pc.restartIce();
+    this.after(iceRestartTimeoutMs, () => {
+      const ice = this.pc.iceConnectionState;
+      if (ice !== "connected" && ice !== "completed") this.restartIce();
+    });
+  }
+
+  /** "direct" or "relayed": whether the selected candidate pair goes through TURN. */
+  private async refreshRoute(): Promise<void> {
+    try {
+      const stats = await this.pc.getStats();
+      let relayed = false;
+      stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
+        if (report.type !== "transport" || !report.selectedCandidatePairId) return;
+        const pair = stats.get(report.selectedCandidatePairId) as { localCandidateId?: string; remoteCandidateId?: string } | undefined;
+        const local = pair?.localCandidateId ? (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined) : undefined;
+        const remote = pair?.remoteCandidateId ? (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined) : undefined;
+        relayed = local?.candidateType === "relay" || remote?.candidateType === "relay";
+      });
+      if (!this.isClosed && this.channel.readyState === "open") this.setState(relayed ? "relayed" : "direct");
+    } catch {
+      if (!this.isClosed && this.channel.readyState === "open") this.setState("direct");
+    }
+  }
+
+  private signal(type: OutgoingSignal["type"], body: Omit<SignalPayload, "v" | "link">): void {
+    this.opts.sendSignal({ type, payload: { v: 1, link: this.linkId, ...body } });
+  }
+
+  private setState(next: LinkState): void {
+    if (next === this.currentState) return;
+    this.currentState = next;
+    this.stateChanged.emit(next);
+  }
+
+  private fail(code: LinkErrorCode, message: string): void {
+    this.close({ notify: true, error: new LinkError(code, message) });
+  }
+
+  private after(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.isClosed) run();
+    }, ms);
+    this.timers.add(timer);
+  }
+}

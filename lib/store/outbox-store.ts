@@ -1,0 +1,52 @@
+import { idbDelete, idbGet, idbGetAll, idbPut, transact } from "./idb";
+import type { StoredMessage } from "./history-store";
+
+// Nothing lost: a message stays here, with its id, until some device of the
+// recipient acknowledges it, across reconnects and page reloads.
+
+export interface OutboxEntry {
+  account: string;
+  id: string;
+  to: string;
+  text: string;
+  sentAt: number;
+  createdAt: number;
+}
+
+/** Outbox entry and history record in one transaction: never one without the other. */
+export async function enqueueOutgoing(entry: OutboxEntry): Promise<StoredMessage> {
+  const message: StoredMessage = { account: entry.account, id: entry.id, peer: entry.to, direction: "out", text: entry.text, at: entry.sentAt, status: "pending" };
+  await transact(["outbox", "messages"], "readwrite", async (tx) => {
+    await idbPut(tx, "outbox", entry);
+    await idbPut(tx, "messages", message);
+  });
+  return message;
+}
+
+export async function pendingFor(account: string, to: string): Promise<OutboxEntry[]> {
+  const range = IDBKeyRange.bound([account, to, -Infinity], [account, to, Infinity]);
+  return transact(["outbox"], "readonly", (tx) => idbGetAll<OutboxEntry>(tx, "outbox", range, "byPeer"));
+}
+
+export async function allPending(account: string): Promise<OutboxEntry[]> {
+  const range = IDBKeyRange.bound([account], [account, []]);
+  return transact(["outbox"], "readonly", (tx) => idbGetAll<OutboxEntry>(tx, "outbox", range));
+}
+
+/**
+ * An ack from `from` for `id`: removes the entry and marks the message
+ * delivered, returning it. Null for an ack that matches nothing of ours (a
+ * duplicate, or an ack for a message we never sent to that peer).
+ */
+export async function acknowledge(account: string, id: string, from: string): Promise<StoredMessage | null> {
+  return transact(["outbox", "messages"], "readwrite", async (tx) => {
+    const entry = await idbGet<OutboxEntry>(tx, "outbox", [account, id]);
+    if (!entry || entry.to !== from) return null;
+    await idbDelete(tx, "outbox", [account, id]);
+    const message = await idbGet<StoredMessage>(tx, "messages", [account, id]);
+    if (!message) return null;
+    const delivered: StoredMessage = { ...message, status: "delivered" };
+    await idbPut(tx, "messages", delivered);
+    return delivered;
+  });
+}
