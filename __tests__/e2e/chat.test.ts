@@ -1,36 +1,118 @@
-import { startApp, type RunningApp } from "./support/app";
-import { closePeople, connectTo, launchPerson, messages, send, signUp, waitForConnection, type Person } from "./support/people";
+import { freePort, startApp, type RunningApp } from "./support/app";
+import { closePeople, connectTo, freeze, launchPerson, messages, openContact, send, signUp, waitForChatReady, waitForConnection, type Person } from "./support/people";
+import { startRecordingProxy, type RecordingProxy } from "./support/recording-proxy";
 import { eventually } from "./support/wait";
 
-jest.setTimeout(240_000);
+// Two people in two separate Chromium processes, against the app as `npm
+// start` runs it, with a recording proxy in front of the server: everything
+// the server receives and sends passes through it and is kept, decoded.
+
+jest.setTimeout(300_000);
 
 let app: RunningApp;
+let proxy: RecordingProxy;
 let alice: Person;
 let bob: Person;
+const sent: string[] = [];
 
 beforeAll(async () => {
-  app = await startApp();
+  const port = await freePort();
+  proxy = await startRecordingProxy({ host: "127.0.0.1", port });
+  app = await startApp({}, { port, publicUrl: proxy.url });
   [alice, bob] = await Promise.all([launchPerson("alice"), launchPerson("bob")]);
   await Promise.all([signUp(alice, app.url), signUp(bob, app.url)]);
 });
 afterAll(async () => {
   await closePeople([alice, bob].filter(Boolean));
   await app?.stop();
+  await proxy?.close();
 });
 
 const texts = (list: { text: string }[]) => list.map((m) => m.text);
+const count = (list: { text: string }[], text: string) => list.filter((m) => m.text === text).length;
+
+async function say(from: Person, text: string): Promise<void> {
+  sent.push(text);
+  await send(from, text);
+}
+
+async function delivered(person: Person, text: string, timeoutMs = 30_000): Promise<void> {
+  await eventually(() => messages(person), (m) => m.find((x) => x.text === text)?.status === "delivered", `"${text}" delivered`, timeoutMs);
+}
+
+async function received(person: Person, text: string, timeoutMs = 30_000): Promise<void> {
+  await eventually(() => messages(person), (m) => texts(m).includes(text), `"${text}" received`, timeoutMs);
+}
 
 describe("peer-to-peer chat", () => {
   it("connects by nickname and exchanges messages both ways, each seen as delivered", async () => {
     await connectTo(alice, "bob");
     await waitForConnection(alice, "direct");
-    await send(alice, "Hello Bob, this is Alice over a direct channel");
-    await eventually(() => messages(alice), (m) => m[0]?.status === "delivered", "alice's message delivered");
+    await say(alice, "Hello Bob, this is Alice over a direct channel");
+    await delivered(alice, "Hello Bob, this is Alice over a direct channel");
 
     await connectTo(bob, "alice");
-    await eventually(() => messages(bob), (m) => texts(m).includes("Hello Bob, this is Alice over a direct channel"), "bob sees alice's message");
-    await send(bob, "Hi Alice, Bob here; loud and clear");
-    await eventually(() => messages(bob), (m) => m.at(-1)?.status === "delivered", "bob's reply delivered");
-    await eventually(() => messages(alice), (m) => texts(m).includes("Hi Alice, Bob here; loud and clear"), "alice sees bob's reply");
+    await received(bob, "Hello Bob, this is Alice over a direct channel");
+    await waitForConnection(bob, "direct");
+    await say(bob, "Hi Alice, Bob here; loud and clear ünïcødé ✓");
+    await delivered(bob, "Hi Alice, Bob here; loud and clear ünïcødé ✓");
+    await received(alice, "Hi Alice, Bob here; loud and clear ünïcødé ✓");
+  });
+
+  it("delivers exactly once what was sent while the other side was cut off", async () => {
+    const cut = freeze(bob);
+    let thawed = false;
+    try {
+      await say(alice, "Sent while Bob was unreachable, number one");
+      await say(alice, "Sent while Bob was unreachable, number two");
+      // Long enough for ICE to give up on the old connection: the messages
+      // must then travel again, over a new one.
+      await waitForConnection(alice, "offline", 90_000);
+      const during = await messages(alice);
+      expect(during.filter((m) => m.text.startsWith("Sent while Bob")).map((m) => m.status)).not.toContain("delivered");
+      cut.thaw();
+      thawed = true;
+    } finally {
+      if (!thawed) cut.thaw();
+    }
+    await delivered(alice, "Sent while Bob was unreachable, number one", 90_000);
+    await delivered(alice, "Sent while Bob was unreachable, number two", 90_000);
+    await received(bob, "Sent while Bob was unreachable, number two");
+    const seen = await messages(bob);
+    expect(count(seen, "Sent while Bob was unreachable, number one")).toBe(1);
+    expect(count(seen, "Sent while Bob was unreachable, number two")).toBe(1);
+  });
+
+  it("keeps the conversation going across a reload of either page", async () => {
+    await alice.page.reload();
+    await waitForChatReady(alice.page);
+    await openContact(alice, "bob");
+    // The history survived the reload.
+    expect(texts(await messages(alice))).toContain("Hello Bob, this is Alice over a direct channel");
+    await say(alice, "Alice again, after reloading her page");
+    await delivered(alice, "Alice again, after reloading her page", 60_000);
+    await received(bob, "Alice again, after reloading her page");
+
+    // Bob reloads while Alice is sending: nothing is lost, nothing doubled.
+    const reloading = bob.page.reload();
+    await say(alice, "Sent while Bob's page was reloading");
+    await reloading;
+    await waitForChatReady(bob.page);
+    await openContact(bob, "alice");
+    await delivered(alice, "Sent while Bob's page was reloading", 60_000);
+    await received(bob, "Sent while Bob's page was reloading");
+    const seen = await messages(bob);
+    expect(count(seen, "Sent while Bob's page was reloading")).toBe(1);
+    expect(count(seen, "Hello Bob, this is Alice over a direct channel")).toBe(1);
+
+    await say(bob, "Bob after his reload, still here");
+    await received(alice, "Bob after his reload, still here", 60_000);
+  });
+
+  it("never let any message text reach the server, in any encoding", () => {
+    expect(sent.length).toBeGreaterThanOrEqual(6);
+    // The proxy saw real traffic: the sign-ups and the signaling went through it.
+    expect(proxy.records().some((r) => r.kind === "ws-frame")).toBe(true);
+    for (const text of sent) expect(proxy.findLeaks(text)).toEqual([]);
   });
 });

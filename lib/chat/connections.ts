@@ -38,6 +38,8 @@ export class Connections {
   readonly frame = new Emitter<{ connection: Connection; frame: Frame }>();
   readonly changed = new Emitter<Connection>();
   readonly failed = new Emitter<{ connection: Connection; error: Error }>();
+  /** A connection is gone (closed by either side, failed, or replaced). */
+  readonly lost = new Emitter<Connection>();
   private readonly byDevice = new Map<string, Connection>();
 
   constructor(private readonly opts: ConnectionsOptions) {}
@@ -58,6 +60,12 @@ export class Connections {
     }
   }
 
+  /**
+   * Routes a signal to its link. Every signal names the sender's link and,
+   * once known, ours: leftovers of links that are gone on either side are
+   * ignored instead of disturbing the live one, and an offer from a new
+   * remote link (the peer reloaded) replaces the old connection.
+   */
   handleSignal(signal: SignalEvent): void {
     const payload = parseSignalPayload(signal.data);
     if (!payload) return;
@@ -65,14 +73,16 @@ export class Connections {
     let connection = this.byDevice.get(deviceId);
     // A connection keyed by this device id but for another nickname cannot be right.
     if (connection && connection.nickname !== nickname) return;
-    const stale = connection?.link.remoteLinkId !== null && connection?.link.remoteLinkId !== payload.link;
-    if (connection && stale) {
-      if (signal.type !== "offer") return; // leftovers of a link that is already gone
+    if (connection && payload.peer !== undefined && payload.peer !== connection.link.linkId) return; // meant for a link of ours that is gone
+    const remote = connection?.link.remoteLinkId ?? null;
+    if (connection && remote !== null && remote !== payload.link) {
+      if (signal.type !== "offer" || payload.peer !== undefined) return; // from a remote link that is gone
       this.drop(connection);
       connection = undefined;
     }
+    if (connection && remote === null && signal.type === "bye") return; // nothing of ours it could end
     if (!connection) {
-      if (signal.type !== "offer") return;
+      if (signal.type !== "offer" || payload.peer !== undefined) return;
       connection = this.open(nickname, deviceId);
       if (!connection) return;
     }
@@ -134,6 +144,7 @@ export class Connections {
       if (this.byDevice.get(deviceId) === connection) this.byDevice.delete(deviceId);
       if (error && error.code !== "LINK_CLOSED") this.failed.emit({ connection, error });
       this.changed.emit(connection);
+      this.lost.emit(connection);
     });
     this.changed.emit(connection);
     return connection;

@@ -126,8 +126,8 @@ export class Messenger {
     if (!checked.success) return `A message ${checked.error.issues[0]?.message ?? "is not valid"}.`;
     if (this.blocked.get(peer)?.size) return `Sending is paused: a security key of ${peer} changed. Review it first.`;
     await this.delivery.send(peer, newId(), checked.data);
-    await touchContact(this.account, peer, this.clock());
-    await this.reach(peer);
+    void touchContact(this.account, peer, this.clock()).then(() => this.refreshContacts());
+    void this.reach(peer);
     return null;
   }
 
@@ -174,6 +174,10 @@ export class Messenger {
     }
   }
 
+  private async watchIfWaiting(peer: string): Promise<void> {
+    if ((await this.delivery.pendingPeers()).has(peer) && !this.connections.of(peer).some((c) => c.channel.isReady)) this.presence.watch(peer);
+  }
+
   private async markWaiting(peer: string): Promise<void> {
     const conversation = this.snapshot.conversation;
     if (conversation?.peer !== peer || this.connections.of(peer).length > 0) return;
@@ -203,6 +207,9 @@ export class Messenger {
     });
     this.connections.ready.on((connection) => void this.onReady(connection));
     this.connections.changed.on((connection) => this.patchConversation(connection.nickname, { connection: this.connections.summary(connection.nickname) }));
+    // A lost connection with messages still waiting: look for the peer again,
+    // with backoff (an immediate redial could chase a peer that is going away).
+    this.connections.lost.on((connection) => void this.watchIfWaiting(connection.nickname));
     this.connections.frame.on(({ connection, frame }) => void this.delivery.onFrame(connection, frame).then(() => this.countDropped()));
     this.delivery.updated.on((message) => this.upsertMessage(message));
     this.delivery.received.on(({ message }) => {

@@ -292,8 +292,9 @@ export class PeerLink {
     }
   }
 
-  private signal(type: OutgoingSignal["type"], body: Omit<SignalPayload, "v" | "link">): void {
-    this.opts.sendSignal({ type, payload: { v: 1, link: this.linkId, ...body } });
+  private signal(type: OutgoingSignal["type"], body: Omit<SignalPayload, "v" | "link" | "peer">): void {
+    const peer = this.remoteLinkId ?? undefined;
+    this.opts.sendSignal({ type, payload: { v: 1, link: this.linkId, ...(peer ? { peer } : {}), ...body } });
   }
 
   private setState(next: LinkState): void {

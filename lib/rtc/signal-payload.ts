@@ -19,6 +19,8 @@ export const signalPayloadSchema = z
   .object({
     v: z.literal(1),
     link: linkIdSchema,
+    /** The receiver's link this signal answers, once the sender knows it. */
+    peer: linkIdSchema.optional(),
     sdp: z.string().max(7 * 1024).optional(),
     candidate: candidateSchema.optional(),
   })

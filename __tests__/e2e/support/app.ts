@@ -26,11 +26,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startApp(extraEnv: Record<string, string> = {}, opts: { dev?: boolean } = {}): Promise<RunningApp> {
+/**
+ * `port` lets a test put a proxy in front first; `publicUrl` is then the
+ * proxy's address, which is where browsers (and next-auth's redirects) go.
+ */
+export async function startApp(extraEnv: Record<string, string> = {}, opts: { dev?: boolean; port?: number; publicUrl?: string } = {}): Promise<RunningApp> {
   const root = path.resolve(__dirname, "../../..");
   const temp = makeTempDir("app");
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const port = opts.port ?? (await freePort());
+  const url = opts.publicUrl ?? `http://127.0.0.1:${port}`;
   let output = "";
   const child: ChildProcess = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts", ...(opts.dev ? ["--dev"] : [])], {
     cwd: root,

@@ -1,5 +1,6 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "./chromium";
+import { readdirSync, readFileSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type BrowserServer, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
 import { expectText } from "./wait";
 
 // A person is a separate Chromium process with its own profile, as two people
@@ -7,6 +8,7 @@ import { expectText } from "./wait";
 
 export interface Person {
   nickname: string;
+  server: BrowserServer;
   browser: Browser;
   context: BrowserContext;
   page: Page;
@@ -14,11 +16,49 @@ export interface Person {
 
 export const PASSWORD = "correct horse battery staple";
 
-export async function launchPerson(nickname: string, opts: { viewport?: { width: number; height: number } } = {}): Promise<Person> {
-  const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1200, height: 900 } });
+export async function launchPerson(nickname: string, opts: { viewport?: { width: number; height: number }; isMobile?: boolean } = {}): Promise<Person> {
+  // A browser server, so the test can reach the Chromium processes themselves.
+  const server = await chromium.launchServer({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.connect(server.wsEndpoint());
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1200, height: 900 }, isMobile: opts.isMobile, hasTouch: opts.isMobile });
   const page = await context.newPage();
-  return { nickname, browser, context, page };
+  return { nickname, server, browser, context, page };
+}
+
+/** Every process of a person's Chromium: the browser and all it spawned. */
+function processTree(rootPid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent pid (after the parenthesised name).
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const tree: number[] = [];
+  const visit = (pid: number) => {
+    tree.push(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(rootPid);
+  return tree;
+}
+
+/**
+ * Cuts a person off the network the hard way: every Chromium process is
+ * stopped (SIGSTOP), so its WebRTC and WebSocket traffic simply ceases, as
+ * when a laptop lid closes. `thaw` resumes them.
+ */
+export function freeze(person: Person): { thaw: () => void } {
+  const pid = person.server.process().pid;
+  if (!pid) throw new Error("no Chromium process to freeze");
+  const pids = processTree(pid);
+  for (const p of pids) process.kill(p, "SIGSTOP");
+  return { thaw: () => pids.forEach((p) => process.kill(p, "SIGCONT")) };
 }
 
 export async function signUp(person: Person, baseUrl: string): Promise<void> {
@@ -79,5 +119,10 @@ export async function messages(person: Person): Promise<{ text: string; status: 
 }
 
 export async function closePeople(people: Person[]): Promise<void> {
-  await Promise.all(people.map((p) => p.browser.close().catch(() => undefined)));
+  await Promise.all(people.map((p) => p.browser.close().catch(() => undefined).then(() => p.server.close().catch(() => undefined))));
+}
+
+export async function openContact(person: Person, nickname: string): Promise<void> {
+  await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname }).click();
+  await person.page.getByRole("heading", { name: nickname }).waitFor();
 }

@@ -8,10 +8,13 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => Promi
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
-    if (!text.trim()) return;
-    const problem = await onSend(text);
+    const draft = text;
+    if (!draft.trim()) return;
+    // Cleared at once, so typing the next message never races this one.
+    setText("");
+    const problem = await onSend(draft);
     setError(problem);
-    if (!problem) setText("");
+    if (problem) setText((current) => (current === "" ? draft : current));
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
