@@ -18,7 +18,7 @@ import {
   type Session,
 } from "@/lib/crypto";
 import { decodeFrame, encodeFrame, MAX_WIRE_BYTES, type Frame } from "@/lib/protocol";
-import type { PeerLink } from "@/lib/rtc/peer-link";
+import type { ByteLink } from "@/lib/rtc/byte-link";
 import { Emitter } from "@/lib/shared/emitter";
 
 // The secure channel to one remote device: a PeerLink's opaque bytes, the
@@ -48,7 +48,7 @@ export class ChannelError extends Error {
 }
 
 export interface SecureChannelOptions {
-  link: PeerLink;
+  link: ByteLink;
   local: { identity: DeviceIdentity; nickname: string; deviceId: string };
   remote: { nickname: string; deviceId: string };
   /** The remote device's Ed25519 key as the server lists it, already checked against the local pin. */

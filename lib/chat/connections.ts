@@ -2,6 +2,7 @@ import { SecureChannel } from "@/lib/channel/secure-channel";
 import type { DeviceIdentity, RandomSource, RatchetConfig } from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
 import { PeerLink, type LinkState, type OutgoingSignal } from "@/lib/rtc/peer-link";
+import { routeSignal } from "@/lib/rtc/route-signal";
 import { parseSignalPayload } from "@/lib/rtc/signal-payload";
 import { Emitter } from "@/lib/shared/emitter";
 import type { SignalEvent } from "@/lib/signaling/schemas";
@@ -60,12 +61,6 @@ export class Connections {
     }
   }
 
-  /**
-   * Routes a signal to its link. Every signal names the sender's link and,
-   * once known, ours: leftovers of links that are gone on either side are
-   * ignored instead of disturbing the live one, and an offer from a new
-   * remote link (the peer reloaded) replaces the old connection.
-   */
   handleSignal(signal: SignalEvent): void {
     const payload = parseSignalPayload(signal.data);
     if (!payload) return;
@@ -73,20 +68,11 @@ export class Connections {
     let connection = this.byDevice.get(deviceId);
     // A connection keyed by this device id but for another nickname cannot be right.
     if (connection && connection.nickname !== nickname) return;
-    if (connection && payload.peer !== undefined && payload.peer !== connection.link.linkId) return; // meant for a link of ours that is gone
-    const remote = connection?.link.remoteLinkId ?? null;
-    if (connection && remote !== null && remote !== payload.link) {
-      if (signal.type !== "offer" || payload.peer !== undefined) return; // from a remote link that is gone
-      this.drop(connection);
-      connection = undefined;
-    }
-    if (connection && remote === null && signal.type === "bye") return; // nothing of ours it could end
-    if (!connection) {
-      if (signal.type !== "offer" || payload.peer !== undefined) return;
-      connection = this.open(nickname, deviceId);
-      if (!connection) return;
-    }
-    void connection.link.handleSignal(signal.type, payload);
+    const route = routeSignal(connection?.link, signal.type, payload);
+    if (route === "ignore") return;
+    if (route === "replace" && connection) this.drop(connection);
+    if (route !== "deliver" || !connection) connection = this.open(nickname, deviceId);
+    if (connection) void connection.link.handleSignal(signal.type, payload);
   }
 
   send(connection: Connection, frame: Frame): boolean {

@@ -1,4 +1,5 @@
 import { Emitter } from "@/lib/shared/emitter";
+import type { ByteLink } from "./byte-link";
 import {
   DATA_CHANNEL,
   disconnectedGraceMs,
@@ -39,7 +40,7 @@ export interface PeerLinkOptions {
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
 }
 
-export class PeerLink {
+export class PeerLink implements ByteLink {
   readonly linkId: string;
   /** The remote side's link id, learnt from its first signal. */
   remoteLinkId: string | null = null;

@@ -51,6 +51,10 @@ export async function startApp(extraEnv: Record<string, string> = {}, opts: { de
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Never outlive the test process, even when it dies without cleaning up.
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  child.once("exit", () => process.off("exit", killChild));
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
 
