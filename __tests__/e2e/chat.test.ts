@@ -1,3 +1,5 @@
+import path from "node:path";
+import Database from "better-sqlite3";
 import { freePort, startApp, type RunningApp } from "./support/app";
 import { closePeople, connectTo, freeze, launchPerson, messages, openContact, send, signUp, waitForChatReady, waitForConnection, type Person } from "./support/people";
 import { startRecordingProxy, type RecordingProxy } from "./support/recording-proxy";
@@ -59,6 +61,19 @@ describe("peer-to-peer chat", () => {
     await received(alice, "Hi Alice, Bob here; loud and clear ünïcødé ✓");
   });
 
+  it("shows both people the same safety number, as digits and a QR code", async () => {
+    const read = async (person: Person) => {
+      await person.page.getByRole("button", { name: "Safety number" }).click();
+      const digits = await person.page.getByLabel("Safety number digits").textContent();
+      await person.page.getByRole("img", { name: "Safety number as a QR code" }).waitFor();
+      await person.page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+      return digits;
+    };
+    const [a, b] = [await read(alice), await read(bob)];
+    expect(a).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(a).toBe(b);
+  });
+
   it("delivers exactly once what was sent while the other side was cut off", async () => {
     const cut = freeze(bob);
     let thawed = false;
@@ -107,6 +122,24 @@ describe("peer-to-peer chat", () => {
 
     await say(bob, "Bob after his reload, still here");
     await received(alice, "Bob after his reload, still here", 60_000);
+  });
+
+  it("stops sending and warns when the server starts listing another key for a known device", async () => {
+    // The server (here: its database) swaps bob's device key, as an attacker
+    // controlling the server would to get in the middle.
+    const db = new Database(path.join(app.dataDir, "communisp.db"));
+    const forged = Buffer.alloc(32, 7).toString("base64");
+    db.prepare(`UPDATE "Device" SET "signPublicKey" = ? WHERE "userId" = (SELECT id FROM "User" WHERE nickname = 'bob')`).run(forged);
+    db.close();
+    await connectTo(alice, "bob");
+    await alice.page.getByRole("alert").filter({ hasText: "The security key of bob's device" }).waitFor();
+    await send(alice, "This must not go out while the key is in doubt");
+    await alice.page.getByRole("alert").filter({ hasText: "Sending is paused" }).waitFor();
+    expect(texts(await messages(alice))).not.toContain("This must not go out while the key is in doubt");
+    // Accepting the forged key does not let anyone in: bob cannot prove it, so no connection forms.
+    await alice.page.getByRole("button", { name: "Accept new key" }).click();
+    await alice.page.getByRole("alert").filter({ hasText: "could not prove it is the device the server lists" }).waitFor({ timeout: 30_000 });
+    expect(await alice.page.getByRole("status", { name: "Connection state" }).locator("strong").textContent()).not.toMatch(/direct|relayed/);
   });
 
   it("never let any message text reach the server, in any encoding", () => {

@@ -12,7 +12,7 @@ import { loadConversation, type StoredMessage } from "@/lib/store/history-store"
 import { pruneSeen } from "@/lib/store/seen-store";
 import { Connections, type Connection } from "./connections";
 import { Delivery } from "./delivery";
-import { acceptKey, DeviceUnknownError, expectedKey, KeyChangedError, publicDevices } from "./peer-keys";
+import { acceptKey, changedKeys, DeviceUnknownError, expectedKey, forgetPublicDevices, KeyChangedError, publicDevices } from "./peer-keys";
 import { PresenceWatch, readPresence } from "./presence-watch";
 
 // The chat of one tab: signaling, connections, delivery and the state the
@@ -36,7 +36,10 @@ export interface ConversationView {
   messages: StoredMessage[];
   connection: LinkState;
   keyWarnings: KeyWarning[];
+  /** Why the conversation cannot be used (unknown nickname...). */
   error: string | null;
+  /** Something the user should know that does not stop the conversation. */
+  notice: string | null;
 }
 
 export interface MessengerSnapshot {
@@ -102,13 +105,15 @@ export class Messenger {
   /** "Connect": open the conversation with a nickname and dial its online devices. */
   async openConversation(input: string): Promise<void> {
     const parsed = nicknameSchema.safeParse(input);
-    if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.` });
+    if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.`, notice: null });
     const peer = parsed.data;
-    if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname." });
+    if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname.", notice: null });
     this.unread.delete(peer);
-    this.setConversation({ peer, messages: await loadConversation(this.account, peer), connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null });
+    this.setConversation({ peer, messages: await loadConversation(this.account, peer), connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null, notice: null });
     try {
-      await publicDevices(peer);
+      // "Connect" always asks the server afresh, and compares with the pins.
+      forgetPublicDevices(peer);
+      for (const change of await changedKeys(this.account, peer, await publicDevices(peer))) this.noteKeyChange(change);
     } catch (error) {
       const message = error instanceof ApiRequestError && error.status === 404 ? `There is no one called "${peer}".` : "Could not look that nickname up. Try again.";
       return this.patchConversation(peer, { error: message });
@@ -188,15 +193,19 @@ export class Messenger {
     try {
       return await expectedKey(this.account, peer, deviceId);
     } catch (error) {
-      if (error instanceof KeyChangedError) {
-        const warnings = this.blocked.get(peer) ?? new Map<string, KeyWarning>();
-        warnings.set(deviceId, { deviceId, deviceName: error.deviceName, newKey: error.newKey });
-        this.blocked.set(peer, warnings);
-        this.patchConversation(peer, { keyWarnings: this.warningsFor(peer) });
-      }
+      if (error instanceof KeyChangedError) this.noteKeyChange(error);
       if (error instanceof DeviceUnknownError) throw new Error(error.message);
       throw error;
     }
+  }
+
+  /** Sending to `peer` stops until the user accepts (or the key changes back). */
+  private noteKeyChange(change: KeyChangedError): void {
+    const warnings = this.blocked.get(change.peer) ?? new Map<string, KeyWarning>();
+    warnings.set(change.deviceId, { deviceId: change.deviceId, deviceName: change.deviceName, newKey: change.newKey });
+    this.blocked.set(change.peer, warnings);
+    this.connections.closeDevice(change.deviceId);
+    this.patchConversation(change.peer, { keyWarnings: this.warningsFor(change.peer) });
   }
 
   private wire(): void {
@@ -206,6 +215,13 @@ export class Messenger {
       this.connections.handleSignal(signal);
     });
     this.connections.ready.on((connection) => void this.onReady(connection));
+    this.connections.failed.on(({ connection, error }) => {
+      if (error.name !== "ChannelError") return;
+      const code = (error as { code?: string }).code;
+      const why = code === "HANDSHAKE_TIMEOUT" ? "it did not answer in time" : code === "KEY_UNAVAILABLE" ? "its key could not be checked" : "it could not prove it is the device the server lists";
+      this.patchConversation(connection.nickname, { notice: `A connection to one of ${connection.nickname}'s devices was refused: ${why}.` });
+    });
+    this.connections.ready.on((connection) => this.patchConversation(connection.nickname, { notice: null }));
     this.connections.changed.on((connection) => this.patchConversation(connection.nickname, { connection: this.connections.summary(connection.nickname) }));
     // A lost connection with messages still waiting: look for the peer again,
     // with backoff (an immediate redial could chase a peer that is going away).

@@ -75,3 +75,13 @@ export async function expectedKey(account: string, peer: string, deviceId: strin
 export async function acceptKey(account: string, peer: string, deviceId: string, signPublicKey: string): Promise<void> {
   await savePin({ account, peer, deviceId, signPublicKey, pinnedAt: Date.now() });
 }
+
+/** Devices of `peer` whose listed key differs from the one pinned here (nothing pinned is not a change). */
+export async function changedKeys(account: string, peer: string, devices: PublicDevice[]): Promise<KeyChangedError[]> {
+  const changed: KeyChangedError[] = [];
+  for (const device of devices) {
+    const pin = await loadPin(account, peer, device.id);
+    if (pin && pin.signPublicKey !== device.signPublicKey) changed.push(new KeyChangedError(peer, device.id, device.name, device.signPublicKey));
+  }
+  return changed;
+}

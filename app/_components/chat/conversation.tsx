@@ -33,6 +33,11 @@ export function Conversation({ messenger, conversation }: { messenger: Messenger
         </p>
       </header>
       {conversation.error && <p role="alert">{conversation.error}</p>}
+      {conversation.notice && (
+        <p role="alert" className="warning">
+          {conversation.notice}
+        </p>
+      )}
       <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
       {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
       <MessageList messages={conversation.messages} peer={peer} />
