@@ -13,5 +13,5 @@ export default async function ChatPage() {
   if (!session) redirect("/login");
   // Runtime configuration, read per request: no secrets, only where to connect.
   const config = { signaling: clientConfig(), iceServers: env().ICE_SERVERS ?? [] };
-  return <ChatApp nickname={session.user.nickname} config={config} />;
+  return <ChatApp nickname={session.user.nickname} config={config} vapidPublicKey={env().VAPID_PUBLIC_KEY} />;
 }

@@ -3,7 +3,7 @@ import { nicknameSchema } from "@/lib/auth/nickname";
 import { safetyNumber, toBase64, type SafetyNumber } from "@/lib/crypto";
 import type { LocalDevice } from "@/lib/device/ensure-device";
 import { browserRandom } from "@/lib/device/browser-random";
-import { chatTextSchema } from "@/lib/protocol";
+import { chatTextSchema, type Frame } from "@/lib/protocol";
 import type { LinkState } from "@/lib/rtc/peer-link";
 import { connectSignaling, type SignalingClient, type SignalingState } from "@/lib/signaling/client";
 import type { SignalingClientConfig } from "@/lib/signaling/schemas";
@@ -47,7 +47,14 @@ export interface MessengerSnapshot {
   contacts: { nickname: string; unread: number }[];
   conversation: ConversationView | null;
   droppedFrames: number;
+  /** A content-free notice from another device of this account (e.g. the home relay's ping). */
+  notice: string | null;
 }
+
+export type FrameHandler = (connection: Connection, frame: Frame) => Promise<boolean>;
+
+/** Received messages kept for display this session, per peer (logs-only devices keep no history). */
+const LIVE_PER_PEER = 500;
 
 const newId = () => toBase64(browserRandom(16)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
@@ -57,7 +64,9 @@ export class Messenger {
   readonly signaling: SignalingClient;
   private readonly presence: PresenceWatch;
   private readonly listeners = new Set<() => void>();
-  private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0 };
+  private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
+  private readonly frameHandlers: FrameHandler[] = [];
+  private readonly live = new Map<string, StoredMessage[]>();
   private readonly unread = new Map<string, number>();
   private readonly blocked = new Map<string, Map<string, KeyWarning>>();
 
@@ -109,7 +118,7 @@ export class Messenger {
     const peer = parsed.data;
     if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname.", notice: null });
     this.unread.delete(peer);
-    this.setConversation({ peer, messages: await loadConversation(this.account, peer), connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null, notice: null });
+    this.setConversation({ peer, messages: this.withLive(peer, await loadConversation(this.account, peer)), connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null, notice: null });
     try {
       // "Connect" always asks the server afresh, and compares with the pins.
       forgetPublicDevices(peer);
@@ -143,6 +152,15 @@ export class Messenger {
     this.blocked.get(peer)?.delete(deviceId);
     this.patchConversation(peer, { keyWarnings: this.warningsFor(peer) });
     await this.reach(peer);
+  }
+
+  /** Frames other than chat and ack (the home relay's) go to these handlers. */
+  addFrameHandler(handler: FrameHandler): void {
+    this.frameHandlers.push(handler);
+  }
+
+  dismissNotice(): void {
+    this.publish({ notice: null });
   }
 
   /** Safety numbers of the open conversation's connected devices. */
@@ -226,13 +244,34 @@ export class Messenger {
     // A lost connection with messages still waiting: look for the peer again,
     // with backoff (an immediate redial could chase a peer that is going away).
     this.connections.lost.on((connection) => void this.watchIfWaiting(connection.nickname));
-    this.connections.frame.on(({ connection, frame }) => void this.delivery.onFrame(connection, frame).then(() => this.countDropped()));
+    this.connections.frame.on(({ connection, frame }) => void this.routeFrame(connection, frame));
+    this.signaling.onNotice((raw) => {
+      const notice = raw as { type?: unknown; count?: unknown; fromDevice?: unknown };
+      if (notice?.type !== "ping" || notice.fromDevice === this.device.deviceId || typeof notice.count !== "number") return;
+      this.publish({ notice: `Your home relay received ${notice.count} new message${notice.count === 1 ? "" : "s"}.` });
+    });
     this.delivery.updated.on((message) => this.upsertMessage(message));
     this.delivery.received.on(({ message }) => {
+      this.live.set(message.peer, [...(this.live.get(message.peer) ?? []), message].slice(-LIVE_PER_PEER));
       this.upsertMessage(message);
       if (this.snapshot.conversation?.peer !== message.peer) this.unread.set(message.peer, (this.unread.get(message.peer) ?? 0) + 1);
       void touchContact(this.account, message.peer, this.clock()).then(() => this.refreshContacts());
     });
+  }
+
+  private async routeFrame(connection: Connection, frame: Frame): Promise<void> {
+    try {
+      if (await this.delivery.onFrame(connection, frame)) return;
+      for (const handler of this.frameHandlers) if (await handler(connection, frame)) return;
+    } finally {
+      this.countDropped();
+    }
+  }
+
+  /** History plus what arrived live this session (which a logs-only device does not keep). */
+  private withLive(peer: string, stored: StoredMessage[]): StoredMessage[] {
+    const known = new Set(stored.map((m) => m.id));
+    return [...stored, ...(this.live.get(peer) ?? []).filter((m) => !known.has(m.id))].sort((a, b) => a.at - b.at);
   }
 
   private async onReady(connection: Connection): Promise<void> {

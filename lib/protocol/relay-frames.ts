@@ -9,9 +9,9 @@ const b64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/,
 
 /** Most sealed records one chunk carries; chunks stay far below the wire limit. */
 export const MAX_RECORDS_PER_CHUNK = 64;
-/** A sealed record: a chat record (≤ 64 KiB text) plus sealing overhead, base64. */
-export const MAX_SEALED_RECORD_B64 = 96 * 1024;
-export const MAX_CHUNK_B64_TOTAL = 128 * 1024;
+/** A sealed record in base64: a chat record (≤ 64 KiB text, ≤ 128 KiB as JSON) sealed. */
+export const MAX_SEALED_RECORD_B64 = 200 * 1024;
+export const MAX_CHUNK_B64_TOTAL = 200 * 1024;
 
 export const LOG_OPS = ["retrieve", "clear"] as const;
 export type LogOp = (typeof LOG_OPS)[number];
@@ -24,13 +24,16 @@ const kdfParams = z.union([
   z.object({ alg: z.literal("scrypt"), N: z.number().int(), r: z.number().int(), p: z.number().int() }).strict(),
 ]);
 
-/** The home's public log bundle: enough to derive keys from a passphrase and check them. */
-export const logBundleSchema = z
-  .object({ v: z.literal(1), salt: b64(64), kdf: kdfParams, logPublicKey: b64(64), authorityPublicKey: b64(64) })
-  .strict();
+/**
+ * What a requester needs to derive the log keys from a passphrase: the salt
+ * and KDF parameters, but not the public keys. Without a public key to check
+ * candidates against, a passphrase can only be tested by proving it to the
+ * home relay, which counts failures.
+ */
+export const logKdfSchema = z.object({ salt: b64(64), kdf: kdfParams }).strict();
 
 export const logRequestFrameSchema = z.object({ t: z.literal("log-request"), rid: requestId, op: z.enum(LOG_OPS) }).strict();
-export const logChallengeFrameSchema = z.object({ t: z.literal("log-challenge"), rid: requestId, challenge: b64(1024), bundle: logBundleSchema }).strict();
+export const logChallengeFrameSchema = z.object({ t: z.literal("log-challenge"), rid: requestId, challenge: b64(1024), derive: logKdfSchema }).strict();
 export const logProofFrameSchema = z.object({ t: z.literal("log-proof"), rid: requestId, proof: b64(128) }).strict();
 export const logRefusedFrameSchema = z
   .object({ t: z.literal("log-refused"), rid: requestId, reason: z.enum(LOG_REFUSALS), retryAfterMs: z.number().int().min(0).optional() })
@@ -61,7 +64,7 @@ export const relayFrameSchemas = [
   logClearedFrameSchema,
 ] as const;
 
-export type LogBundleFrame = z.infer<typeof logBundleSchema>;
+export type LogKdfFrame = z.infer<typeof logKdfSchema>;
 export type LogRequestFrame = z.infer<typeof logRequestFrameSchema>;
 export type LogChallengeFrame = z.infer<typeof logChallengeFrameSchema>;
 export type LogProofFrame = z.infer<typeof logProofFrameSchema>;

@@ -5,13 +5,15 @@ import type { ChatConfig } from "@/lib/chat/messenger";
 import { ConnectForm } from "./connect-form";
 import { ContactList } from "./contact-list";
 import { Conversation } from "./conversation";
+import { RelayPanel } from "../relay/relay-panel";
 import { useMessengerBoot, useMessengerSnapshot } from "./use-messenger";
 
 const signalingText = { connecting: "connecting to the server…", connected: "online", unavailable: "server unreachable, retrying…", offline: "offline" } as const;
 
-export function ChatApp({ nickname, config }: { nickname: string; config: ChatConfig }) {
+export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string; config: ChatConfig; vapidPublicKey: string }) {
   const boot = useMessengerBoot(nickname, config);
   const messenger = boot.phase === "ready" ? boot.messenger : null;
+  const relay = boot.phase === "ready" ? boot.relay : null;
   const snapshot = useMessengerSnapshot(messenger);
 
   return (
@@ -39,11 +41,22 @@ export function ChatApp({ nickname, config }: { nickname: string; config: ChatCo
           </p>
         )}
       </section>
-      {messenger && (
+      {snapshot.notice && (
+        <p role="status" className="panel notice row spread">
+          <span>{snapshot.notice}</span>
+          <button type="button" className="secondary" onClick={() => messenger?.dismissNotice()}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      {messenger && relay && (
         <div className="chat-grid">
-          <aside className="panel stack sidebar">
-            <ConnectForm onConnect={(peer) => messenger.openConversation(peer)} />
-            <ContactList contacts={snapshot.contacts} active={snapshot.conversation?.peer ?? null} onOpen={(peer) => void messenger.openConversation(peer)} />
+          <aside className="stack sidebar">
+            <div className="panel stack">
+              <ConnectForm onConnect={(peer) => messenger.openConversation(peer)} />
+              <ContactList contacts={snapshot.contacts} active={snapshot.conversation?.peer ?? null} onOpen={(peer) => void messenger.openConversation(peer)} />
+            </div>
+            <RelayPanel relay={relay} nickname={nickname} deviceId={messenger.device.deviceId} vapidPublicKey={vapidPublicKey} />
           </aside>
           <Conversation messenger={messenger} conversation={snapshot.conversation} />
         </div>

@@ -5,13 +5,15 @@ import { ApiRequestError } from "@/lib/api/fetch-json";
 import { holdDeviceLock } from "@/lib/chat/device-lock";
 import { Messenger, type ChatConfig, type MessengerSnapshot } from "@/lib/chat/messenger";
 import { defaultDeviceName } from "@/lib/device/device-name";
+import { browserRandom } from "@/lib/device/browser-random";
 import { ensureDevice } from "@/lib/device/ensure-device";
+import { HomeRelay, type RelaySnapshot } from "@/lib/relay/home-relay";
 
 export type Boot =
   | { phase: "registering" }
   | { phase: "locked" }
   | { phase: "failed"; message: string }
-  | { phase: "ready"; messenger: Messenger };
+  | { phase: "ready"; messenger: Messenger; relay: HomeRelay };
 
 /** Registers this browser's device, takes the one-tab lock, and starts the messenger. */
 export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
@@ -19,6 +21,7 @@ export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
   useEffect(() => {
     let cancelled = false;
     let messenger: Messenger | undefined;
+    let relay: HomeRelay | undefined;
     let release = () => undefined as void;
     (async () => {
       const lock = await holdDeviceLock(nickname);
@@ -27,13 +30,17 @@ export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
       const device = await ensureDevice(nickname, defaultDeviceName(navigator.userAgent, window.innerWidth));
       if (cancelled) return;
       messenger = new Messenger({ ...device, nickname }, config);
+      relay = new HomeRelay(messenger, browserRandom);
+      // Settings first: a home relay must seal the very first message it receives.
+      await relay.start();
       await messenger.start();
-      if (!cancelled) setBoot({ phase: "ready", messenger });
+      if (!cancelled) setBoot({ phase: "ready", messenger, relay });
     })().catch((error: unknown) => {
       if (!cancelled) setBoot({ phase: "failed", message: error instanceof ApiRequestError ? error.message : "This browser could not set up its device keys." });
     });
     return () => {
       cancelled = true;
+      relay?.stop();
       messenger?.stop();
       release();
     };
@@ -43,9 +50,15 @@ export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
   return boot;
 }
 
-const emptySnapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0 };
+const emptySnapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
 const noop = () => () => undefined;
 
 export function useMessengerSnapshot(messenger: Messenger | null): MessengerSnapshot {
   return useSyncExternalStore(messenger?.subscribe ?? noop, messenger?.getSnapshot ?? (() => emptySnapshot), () => emptySnapshot);
+}
+
+const emptyRelay: RelaySnapshot = { settings: { logBundle: null, logsEnabled: false, pingOnReceived: false }, logCount: 0 };
+
+export function useRelaySnapshot(relay: HomeRelay | null): RelaySnapshot {
+  return useSyncExternalStore(relay?.subscribe ?? noop, relay?.getSnapshot ?? (() => emptyRelay), () => emptyRelay);
 }

@@ -1,0 +1,57 @@
+import type { Person } from "./people";
+import { expectText } from "./wait";
+
+// The home relay's controls, by the names a person (or a screen reader) uses.
+
+export async function becomeHomeRelay(person: Person): Promise<void> {
+  const box = person.page.getByRole("checkbox", { name: "Use this device as my home relay" });
+  await box.check();
+  await person.page.waitForFunction(() => (document.querySelector("input[type=checkbox]") as HTMLInputElement | null) !== null);
+  await expectChecked(person, "Use this device as my home relay");
+}
+
+export async function enableLogs(person: Person, passphrase: string): Promise<void> {
+  const { page } = person;
+  await page.getByRole("checkbox", { name: "Enable Local Message Logs" }).check();
+  await page.getByLabel("New log passphrase").fill(passphrase);
+  await page.getByLabel("Repeat log passphrase").fill(passphrase);
+  await page.getByRole("button", { name: "Enable logs" }).click();
+  await expectLogCount(person, 0);
+}
+
+export async function expectChecked(person: Person, name: string): Promise<void> {
+  const box = person.page.getByRole("checkbox", { name });
+  for (let i = 0; i < 100 && !(await box.isChecked()); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await box.isChecked())) throw new Error(`"${name}" did not become checked`);
+}
+
+export async function expectLogCount(person: Person, count: number, timeoutMs = 30_000): Promise<void> {
+  await expectText(person.page.getByRole("status", { name: "Local log" }), `Local log: ${count} sealed ${count === 1 ? "record" : "records"}`, timeoutMs);
+}
+
+/** Retrieves (or clears) logs with the passphrase; returns the status or alert text shown. */
+export async function requestLogs(person: Person, op: "Retrieve logs" | "Clear logs", passphrase: string, target?: string): Promise<string> {
+  const { page } = person;
+  await page.getByLabel("Log passphrase", { exact: true }).fill(passphrase);
+  if (target) {
+    await page.getByText("Another account's home relay").click();
+    await page.getByLabel("Home relay of").fill(target);
+  }
+  await page.getByRole("button", { name: op }).click();
+  const outcome = page.locator("fieldset").filter({ hasText: "Logs from your home relay" }).locator("p[role=status].muted, p[role=alert]").last();
+  await outcome.waitFor({ timeout: 60_000 });
+  await page.getByRole("button", { name: op, disabled: false }).waitFor({ timeout: 60_000 });
+  return (await outcome.textContent()) ?? "";
+}
+
+/** The "Retrieved logs" region: texts per peer. */
+export async function retrievedLogs(person: Person): Promise<Record<string, string[]>> {
+  return person.page.getByRole("region", { name: "Retrieved logs" }).evaluate((region) => {
+    const out: Record<string, string[]> = {};
+    for (const article of region.querySelectorAll("article")) {
+      const peer = article.querySelector("h3")?.textContent ?? "";
+      out[peer] = [...article.querySelectorAll("li .text")].map((li) => li.textContent ?? "");
+    }
+    return out;
+  });
+}

@@ -1,0 +1,182 @@
+import "fake-indexeddb/auto";
+import type { Connection } from "@/lib/chat/connections";
+import { createLogKeys, deriveLogKeys, fromBase64, proveLogAccess, toBase64, type LogKeys, type LogPublicBundle, type PassphraseKdfParams } from "@/lib/crypto";
+import type { Frame } from "@/lib/protocol";
+import { HomeService, LOCKOUT_MS, MAX_FAILED_PROOFS } from "@/lib/relay/home-service";
+import { decodeLogRecord } from "@/lib/relay/log-records";
+import { countLogs, readLogs } from "@/lib/relay/log-store";
+import type { RelaySettings } from "@/lib/relay/relay-settings";
+import { sealedLogSink } from "@/lib/relay/sealed-sink";
+import { storeOnce } from "@/lib/store/seen-store";
+import { Emitter } from "@/lib/shared/emitter";
+import { openSealed } from "@/lib/crypto";
+import { seededRandom } from "../support/fake-link";
+
+// The home relay's side of retrieval and Clear, frame by frame, with real
+// crypto and IndexedDB (fake-indexeddb). Cheap KDF parameters keep it quick;
+// the production parameters are exercised in the crypto tests and the e2e.
+
+const cheap: PassphraseKdfParams = { alg: "scrypt", N: 1024, r: 8, p: 1 };
+const PASS = "correct horse battery staple";
+let n = 0;
+let clock = 1_700_000_000_000;
+
+interface Fixture {
+  account: string;
+  service: HomeService;
+  bundle: LogPublicBundle;
+  keys: LogKeys;
+  phone: FakeConnection;
+  cleared: number[];
+}
+
+class FakeConnection {
+  sent: Frame[] = [];
+  bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  readonly bufferedAmountLow = new Emitter<void>();
+  readonly closed = new Emitter<unknown>();
+  constructor(
+    readonly nickname: string,
+    readonly deviceId: string,
+  ) {}
+  get channel() {
+    return { isReady: true, send: (frame: Frame) => (this.sent.push(frame), true) };
+  }
+  get link() {
+    return this;
+  }
+  last(): Frame {
+    return this.sent.at(-1)!;
+  }
+}
+
+async function setUp(records = 0): Promise<Fixture> {
+  const account = `alice${++n}`;
+  const { keys, bundle } = await createLogKeys(PASS, seededRandom(n), cheap, { allowWeakParams: true });
+  const settings: RelaySettings = { logBundle: bundle, logsEnabled: true, pingOnReceived: false };
+  const cleared: number[] = [];
+  const service = new HomeService({
+    account,
+    deviceId: "home-device",
+    random: seededRandom(100 + n),
+    clock: () => clock,
+    settings: () => settings,
+    accountDevices: async () => ["home-device", "phone-device"],
+    onCleared: (count) => cleared.push(count),
+  });
+  const sink = sealedLogSink(account, bundle, seededRandom(200 + n), () => clock);
+  for (let i = 0; i < records; i++) {
+    const message = { account, id: `m${i}`, peer: "bob", direction: "in" as const, text: `message ${i} ${"x".repeat(i % 7 === 0 ? 60_000 : 10)}`, at: clock + i, status: "received" as const };
+    await storeOnce({ account, peer: "bob", id: message.id, at: clock }, sink.stores, (tx) => sink.write(tx, message, "bob-device"));
+  }
+  return { account, service, bundle, keys, phone: new FakeConnection(account, "phone-device"), cleared };
+}
+
+const rid = (i: number) => `${String(i).padStart(2, "0")}${"r".repeat(20)}`;
+const deliver = (f: Fixture, connection: FakeConnection, frame: Frame) => f.service.onFrame(connection as unknown as Connection, frame);
+
+async function challenge(f: Fixture, connection: FakeConnection, r: string, op: "retrieve" | "clear" = "retrieve") {
+  await deliver(f, connection, { t: "log-request", rid: r, op });
+  return connection.last();
+}
+
+async function prove(f: Fixture, connection: FakeConnection, r: string, passphrase: string, op: "retrieve" | "clear" = "retrieve") {
+  const c = await challenge(f, connection, r, op);
+  if (c.t !== "log-challenge") return c;
+  const keys = await deriveLogKeys(passphrase, fromBase64(c.derive.salt), c.derive.kdf as PassphraseKdfParams, { allowWeakParams: true });
+  const proof = toBase64(proveLogAccess(fromBase64(c.challenge), keys.authoritySecretKey));
+  await deliver(f, connection, { t: "log-proof", rid: r, proof });
+  return { challenge: c, proof };
+}
+
+describe("HomeService", () => {
+  it("streams every sealed record, in chunks, to a device of the same account that proves the passphrase", async () => {
+    const f = await setUp(20);
+    const c = await challenge(f, f.phone, rid(1));
+    expect(c).toMatchObject({ t: "log-challenge", rid: rid(1), derive: { salt: f.bundle.salt, kdf: cheap } });
+    // The challenge hands out the salt and parameters, but no public key to test guesses against.
+    expect(JSON.stringify(c)).not.toContain(f.bundle.authorityPublicKey);
+    await prove(f, f.phone, rid(2), PASS);
+    const frames = f.phone.sent.filter((fr) => "rid" in fr && fr.rid === rid(2));
+    expect(frames[1]).toEqual({ t: "log-begin", rid: rid(2), total: 20 });
+    const chunks = frames.filter((fr) => fr.t === "log-chunk");
+    expect(chunks.length).toBeGreaterThan(1);
+    const sealed = chunks.flatMap((fr) => (fr.t === "log-chunk" ? fr.records : []));
+    expect(frames.at(-1)).toEqual({ t: "log-end", rid: rid(2), count: 20 });
+    const texts = sealed.map((s) => decodeLogRecord((openSealed(fromBase64(s), f.keys.logSecretKey) as { record: Uint8Array }).record)!.text.slice(0, 10));
+    expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i}`.padEnd(10, " ").slice(0, 10)));
+    expect(await countLogs(f.account)).toBe(20); // retrieval leaves the logs in place
+  });
+
+  it("refuses a device of another nickname, and one this account does not list, without counting a failure", async () => {
+    const f = await setUp(3);
+    const mallory = new FakeConnection("mallory", "mallory-device");
+    expect(await challenge(f, mallory, rid(1))).toEqual({ t: "log-refused", rid: rid(1), reason: "not-same-account" });
+    const stranger = new FakeConnection(f.account, "revoked-device");
+    expect(await challenge(f, stranger, rid(2))).toEqual({ t: "log-refused", rid: rid(2), reason: "not-same-account" });
+    // Even a correct proof from the wrong account earns nothing.
+    await deliver(f, mallory, { t: "log-proof", rid: rid(1), proof: toBase64(new Uint8Array(64)) });
+    expect(mallory.last()).toMatchObject({ t: "log-refused", reason: "expired" });
+    expect(mallory.sent.some((fr) => fr.t === "log-chunk" || fr.t === "log-begin")).toBe(false);
+    expect((await prove(f, f.phone, rid(3), PASS)) && f.phone.sent.some((fr) => fr.t === "log-begin")).toBe(true);
+  });
+
+  it("refuses a wrong passphrase and leaves the logs untouched", async () => {
+    const f = await setUp(3);
+    await prove(f, f.phone, rid(1), "not the passphrase", "clear");
+    expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(1), reason: "bad-proof" });
+    expect(await countLogs(f.account)).toBe(3);
+  });
+
+  it("refuses a replayed proof, and a proof for a challenge it never issued", async () => {
+    const f = await setUp(2);
+    const first = await prove(f, f.phone, rid(1), PASS);
+    expect(f.phone.sent.some((fr) => fr.t === "log-end")).toBe(true);
+    const { proof } = first as { proof: string };
+    await deliver(f, f.phone, { t: "log-proof", rid: rid(1), proof });
+    expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(1), reason: "replayed" });
+    // The same proof under a fresh request id does not verify: it signed another challenge.
+    await challenge(f, f.phone, rid(2));
+    await deliver(f, f.phone, { t: "log-proof", rid: rid(2), proof });
+    expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(2), reason: "bad-proof" });
+    await deliver(f, f.phone, { t: "log-proof", rid: rid(9), proof });
+    expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(9), reason: "expired" });
+  });
+
+  it("locks requests out for 15 minutes after 5 failed proofs, across a reload", async () => {
+    const f = await setUp(1);
+    for (let i = 0; i < MAX_FAILED_PROOFS; i++) await prove(f, f.phone, rid(i), `wrong guess ${i}`);
+    expect(await challenge(f, f.phone, rid(20))).toMatchObject({ t: "log-refused", reason: "locked-out", retryAfterMs: LOCKOUT_MS });
+    // A reload is a new service over the same storage: still locked, even with the right passphrase.
+    const reloaded = new HomeService({ ...(f.service as unknown as { deps: ConstructorParameters<typeof HomeService>[0] }).deps });
+    const again = await reloaded.onFrame(f.phone as unknown as Connection, { t: "log-request", rid: rid(21), op: "retrieve" });
+    expect(again).toBe(true);
+    expect(f.phone.last()).toMatchObject({ t: "log-refused", reason: "locked-out" });
+    clock += LOCKOUT_MS + 1;
+    await prove(f, f.phone, rid(22), PASS);
+    expect(f.phone.sent.filter((fr) => fr.t === "log-end" && fr.rid === rid(22))).toHaveLength(1);
+    clock -= LOCKOUT_MS + 1;
+  });
+
+  it("clears the logs and says how many it deleted", async () => {
+    const f = await setUp(4);
+    await prove(f, f.phone, rid(1), PASS, "clear");
+    expect(f.phone.last()).toEqual({ t: "log-cleared", rid: rid(1), count: 4 });
+    expect(await countLogs(f.account)).toBe(0);
+    expect(f.cleared).toEqual([4]);
+    expect(await readLogs(f.account, 0, 10)).toEqual([]);
+  });
+
+  it("waits for the data channel to drain instead of buffering without bound", async () => {
+    const f = await setUp(10);
+    f.phone.bufferedAmount = 10 * 1024 * 1024;
+    const done = prove(f, f.phone, rid(1), PASS);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(f.phone.sent.some((fr) => fr.t === "log-chunk")).toBe(false);
+    f.phone.bufferedAmount = 0;
+    f.phone.bufferedAmountLow.emit();
+    await done;
+    expect(f.phone.sent.some((fr) => fr.t === "log-end")).toBe(true);
+  });
+});

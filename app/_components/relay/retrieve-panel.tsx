@@ -1,0 +1,117 @@
+"use client";
+
+import { useState, type ChangeEvent } from "react";
+import type { HomeRelay } from "@/lib/relay/home-relay";
+import { groupByPeer, type PeerLog } from "@/lib/relay/log-records";
+import type { Progress } from "@/lib/relay/log-requester";
+
+const time = (at: number) => new Date(at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : "Something went wrong.";
+}
+
+/** Retrieval, Clear and Import: the passphrase is used here, only to sign the home relay's challenge. */
+export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname: string }) {
+  const [passphrase, setPassphrase] = useState("");
+  const [target, setTarget] = useState(nickname);
+  const [busy, setBusy] = useState<"retrieve" | "clear" | "import" | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [groups, setGroups] = useState<PeerLog[] | null>(null);
+  const [message, setMessage] = useState<{ kind: "status" | "alert"; text: string } | null>(null);
+
+  async function run(op: "retrieve" | "clear") {
+    if (!passphrase) return setMessage({ kind: "alert", text: "Enter the log passphrase first." });
+    setBusy(op);
+    setMessage(null);
+    setProgress(null);
+    try {
+      const outcome = await relay.request(op, passphrase, target.trim().toLowerCase() || nickname, setProgress);
+      if (outcome.op === "clear") {
+        setGroups(null);
+        setMessage({ kind: "status", text: `The home relay deleted ${outcome.cleared} sealed ${outcome.cleared === 1 ? "record" : "records"}.` });
+      } else {
+        const { records, unreadable } = outcome.result;
+        setGroups(groupByPeer(records));
+        setMessage({ kind: "status", text: `Retrieved ${records.length} ${records.length === 1 ? "message" : "messages"}${unreadable ? `; ${unreadable} could not be opened with this passphrase` : ""}.` });
+      }
+    } catch (error) {
+      setMessage({ kind: "alert", text: errorText(error) });
+    } finally {
+      setBusy(null);
+      setProgress(null);
+    }
+  }
+
+  async function importFile(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    if (!file) return;
+    if (!passphrase) return setMessage({ kind: "alert", text: "Enter the log passphrase first, then choose the file." });
+    setBusy("import");
+    setMessage(null);
+    try {
+      const result = await relay.importFile(await file.text(), passphrase);
+      setGroups(groupByPeer(result.records));
+      setMessage({ kind: "status", text: `Opened ${result.records.length} ${result.records.length === 1 ? "message" : "messages"} from ${file.name}.` });
+    } catch (error) {
+      setMessage({ kind: "alert", text: errorText(error) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const receiving = progress?.phase === "receiving" && progress.total !== null;
+  return (
+    <div className="stack">
+      <label>
+        Log passphrase
+        <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+      </label>
+      <details>
+        <summary>Another account&apos;s home relay</summary>
+        <label>
+          Home relay of
+          <input type="text" value={target} onChange={(e) => setTarget(e.target.value)} autoCapitalize="none" spellCheck={false} />
+        </label>
+      </details>
+      <div className="row">
+        <button type="button" disabled={busy !== null} onClick={() => void run("retrieve")}>
+          Retrieve logs
+        </button>
+        <button type="button" className="secondary" disabled={busy !== null} onClick={() => void run("clear")}>
+          Clear logs
+        </button>
+        <label className="file secondary">
+          Import logs
+          <input type="file" accept="application/json,.json" onChange={(e) => void importFile(e)} disabled={busy !== null} />
+        </label>
+      </div>
+      {busy && progress?.phase === "connecting" && <p role="status">Reaching the home relay…</p>}
+      {busy && progress?.phase === "proving" && <p role="status">Proving the passphrase…</p>}
+      {receiving && <progress aria-label="Retrieving logs" max={progress.total || 1} value={progress.received} />}
+      {message && (
+        <p role={message.kind} className={message.kind === "alert" ? undefined : "muted"}>
+          {message.text}
+        </p>
+      )}
+      {groups && (
+        <section aria-label="Retrieved logs" className="stack retrieved">
+          {groups.length === 0 && <p className="muted">Nobody reached out.</p>}
+          {groups.map((group) => (
+            <article key={group.peer} aria-label={`From ${group.peer}`}>
+              <h3>{group.peer}</h3>
+              <ol>
+                {group.records.map((r) => (
+                  <li key={r.id}>
+                    <time dateTime={new Date(r.sentAt).toISOString()}>{time(r.sentAt)}</time> <span className="text">{r.text}</span>
+                  </li>
+                ))}
+              </ol>
+            </article>
+          ))}
+        </section>
+      )}
+    </div>
+  );
+}

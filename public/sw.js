@@ -1,0 +1,58 @@
+// CommunisP's service worker: shows "Ping on Received" notifications and
+// opens the chat when one is clicked. Nothing else: no caching, no fetch
+// handler. A push only ever says how many messages the home relay holds, and
+// this file never shows anything from the payload but that number, so even a
+// forged or garbled push cannot put text on the screen.
+
+const TITLE = "CommunisP";
+const TAG = "communisp-ping";
+const CHAT_PATH = "/chat";
+const MAX_COUNT = 100000;
+
+/** The count from a {"type":"ping","count":N} payload, or 0 for anything else. */
+function pingCount(data) {
+  let payload;
+  try {
+    payload = data ? data.json() : null;
+  } catch {
+    return 0;
+  }
+  if (!payload || typeof payload !== "object" || payload.type !== "ping") return 0;
+  const count = payload.count;
+  return Number.isInteger(count) && count >= 1 && count <= MAX_COUNT ? count : 0;
+}
+
+function bodyFor(count) {
+  if (count === 1) return "Your home relay received 1 new message.";
+  if (count > 1) return `Your home relay received ${count} new messages.`;
+  return "Your home relay received new messages.";
+}
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener("push", (event) => {
+  // Every push must show a notification (userVisibleOnly); one tag, so a new
+  // ping replaces the last one instead of piling up.
+  event.waitUntil(
+    self.registration.showNotification(TITLE, {
+      body: bodyFor(pingCount(event.data)),
+      tag: TAG,
+      renotify: true,
+      icon: "/icon.svg",
+      data: { url: CHAT_PATH },
+    }),
+  );
+});
+
+async function focusOrOpenChat() {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const chat = windows.find((client) => new URL(client.url).pathname === CHAT_PATH);
+  if (chat) return chat.focus();
+  return self.clients.openWindow(CHAT_PATH);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(focusOrOpenChat());
+});
