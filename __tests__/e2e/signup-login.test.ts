@@ -61,6 +61,16 @@ describe("sign-up and login through the pages", () => {
     await page.reload();
     await page.getByText("(keys ready)").waitFor();
     expect(await ownDevices(page)).toHaveLength(1);
+
+    // A second tab of the same browser does not fight over the device's keys.
+    const second = await page.context().newPage();
+    await second.goto(`${app.url}/chat`);
+    await expectText(second.getByRole("alert"), "CommunisP is already open in another tab of this browser. Use that tab, or close it and reload this one.");
+    expect(await second.getByRole("button", { name: "Connect" }).count()).toBe(0);
+    await page.close();
+    await second.reload();
+    await second.getByText("(keys ready)").waitFor();
+    expect(await ownDevices(second)).toHaveLength(1);
   });
 
   it("logs in from a second browser, which becomes a second device", async () => {
