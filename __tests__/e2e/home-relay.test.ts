@@ -104,6 +104,7 @@ describe("the home relay walkthrough", () => {
     await signUp(home, app.url);
     await becomeHomeRelay(home);
     await enableLogs(home, PASSPHRASE);
+    await home.page.getByRole("checkbox", { name: "Ping on Received" }).check();
     const dave = await person("dave");
     await signUp(dave, app.url);
     await connectTo(dave, "carol");
@@ -119,6 +120,9 @@ describe("the home relay walkthrough", () => {
 
     const phone = await person("carol", true);
     await logIn(phone, app.url);
+    // The burst's batched ping (at most one per 30 s) reaches the open phone live, without content.
+    const notice = await phone.page.getByText(/^Your home relay received \d+ new messages?\.$/).textContent({ timeout: 60_000 });
+    expect(notice).not.toMatch(/dave|burst/i);
     expect(await requestLogs(phone, "Retrieve logs", PASSPHRASE)).toBe(`Retrieved ${burst.length} messages.`);
     expect((await retrievedLogs(phone)).dave).toEqual(burst);
   });

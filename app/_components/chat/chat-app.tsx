@@ -38,6 +38,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
         {messenger && (
           <p role="status">
             This device: <strong>{messenger.device.name}</strong> <span className="muted">(keys ready)</span> · <span>{signalingText[snapshot.signaling]}</span>
+            {snapshot.droppedFrames > 0 && <span className="muted"> · {snapshot.droppedFrames} unreadable messages dropped</span>}
           </p>
         )}
       </section>

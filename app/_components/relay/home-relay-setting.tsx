@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { fetchOwnDevices, ownDevicesKey, setHomeDevice } from "@/lib/api/devices";
+import { AsyncCheckbox } from "./async-checkbox";
 
 /** "Use this device as my home relay": the server's `home` flag, at most one per account. */
 export function HomeRelaySetting({ deviceId }: { deviceId: string }) {
@@ -9,17 +10,15 @@ export function HomeRelaySetting({ deviceId }: { deviceId: string }) {
   const devices = useQuery({ queryKey: ownDevicesKey, queryFn: fetchOwnDevices });
   const mutation = useMutation({
     mutationFn: (home: boolean) => setHomeDevice(deviceId, home),
+    // The saved state arrives with the refetch; the checkbox holds the new one until then.
     onSuccess: () => client.invalidateQueries({ queryKey: ownDevicesKey }),
   });
   const me = devices.data?.find((d) => d.id === deviceId);
   const other = devices.data?.find((d) => d.home && d.id !== deviceId);
-  const checked = mutation.isPending ? Boolean(mutation.variables) : Boolean(me?.home);
+  const checked = Boolean(me?.home);
   return (
     <div className="stack">
-      <label className="check">
-        <input type="checkbox" checked={checked} disabled={!me || mutation.isPending} onChange={(e) => mutation.mutate(e.target.checked)} />
-        Use this device as my home relay
-      </label>
+      <AsyncCheckbox label="Use this device as my home relay" checked={checked} disabled={!me} onChange={(home) => mutation.mutateAsync(home).then(() => undefined, () => undefined)} />
       {other && !checked && <p className="muted">Your home relay now: {other.name}. Checking this moves it here.</p>}
       {mutation.isError && <p role="alert">{mutation.error.message}</p>}
     </div>

@@ -1,8 +1,8 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import type { HomeRelay} from "@/lib/relay/home-relay";
-import { MIN_LOG_PASSPHRASE, type RelaySnapshot } from "@/lib/relay/home-relay";
+import { MIN_LOG_PASSPHRASE, type HomeRelay, type RelaySnapshot } from "@/lib/relay/home-relay";
+import { AsyncCheckbox } from "./async-checkbox";
 
 /** "Enable Local Message Logs": a new passphrase derives the log keys; only the public halves stay. */
 export function LogsSetting({ relay, snapshot }: { relay: HomeRelay; snapshot: RelaySnapshot }) {
@@ -16,7 +16,10 @@ export function LogsSetting({ relay, snapshot }: { relay: HomeRelay; snapshot: R
 
   async function toggle(on: boolean) {
     setError(null);
-    if (!on) return void (await relay.disableLogs());
+    if (!on) {
+      setAsking(false);
+      return void (await relay.disableLogs());
+    }
     // Keys made before stay valid: turning logs back on needs no new passphrase.
     if (settings.logBundle) return void (await relay.resumeLogs());
     setAsking(true);
@@ -52,10 +55,7 @@ export function LogsSetting({ relay, snapshot }: { relay: HomeRelay; snapshot: R
 
   return (
     <div className="stack">
-      <label className="check">
-        <input type="checkbox" checked={settings.logsEnabled || asking} onChange={(e) => void toggle(e.target.checked)} />
-        Enable Local Message Logs
-      </label>
+      <AsyncCheckbox label="Enable Local Message Logs" checked={settings.logsEnabled || asking} onChange={toggle} />
       {asking && !settings.logsEnabled && (
         <form className="stack" onSubmit={enable}>
           <p className="muted">Messages this device receives are sealed with a key only this passphrase can rebuild. It is never stored or sent anywhere: keep it safe.</p>

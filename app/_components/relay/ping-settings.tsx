@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { HomeRelay, RelaySnapshot } from "@/lib/relay/home-relay";
+import { AsyncCheckbox } from "./async-checkbox";
 import { isThisDeviceSubscribed, subscribeThisDevice, unsubscribeThisDevice } from "@/lib/push/client";
 
 /**
@@ -36,15 +37,9 @@ export function PingSettings({ relay, snapshot, vapidPublicKey }: { relay: HomeR
 
   return (
     <div className="stack">
-      <label className="check">
-        <input type="checkbox" checked={snapshot.settings.pingOnReceived} onChange={(e) => void relay.setPingOnReceived(e.target.checked)} />
-        Ping on Received
-      </label>
+      <AsyncCheckbox label="Ping on Received" checked={snapshot.settings.pingOnReceived} onChange={(on) => relay.setPingOnReceived(on)} />
       <p className="muted">Your other devices get a notification, without names or text, when this device receives messages (at most one every 30 seconds).</p>
-      <label className="check">
-        <input type="checkbox" checked={subscribed === true} disabled={subscribed === null} onChange={(e) => void toggleNotifications(e.target.checked)} />
-        Get pings on this device
-      </label>
+      <AsyncCheckbox label="Get pings on this device" checked={subscribed === true} disabled={subscribed === null} onChange={toggleNotifications} />
       {error && <p role="alert">{error}</p>}
     </div>
   );
