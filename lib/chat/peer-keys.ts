@@ -1,5 +1,6 @@
 import { fetchJson } from "@/lib/api/fetch-json";
 import { fromBase64 } from "@/lib/crypto";
+import type { PublicDevice } from "@/lib/devices/schemas";
 import { loadPin, savePin } from "@/lib/store/pins-store";
 
 // Which Ed25519 key a peer's device must prove in the handshake: the one the
@@ -7,13 +8,7 @@ import { loadPin, savePin } from "@/lib/store/pins-store";
 // time it saw that device. A different key is not trusted until the user
 // accepts it.
 
-export interface PublicDevice {
-  id: string;
-  name: string;
-  signPublicKey: string;
-  dhPublicKey: string;
-  home: boolean;
-}
+export type { PublicDevice } from "@/lib/devices/schemas";
 
 export class KeyChangedError extends Error {
   constructor(

@@ -1,16 +1,11 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { ApiError, forbidden, notFound } from "@/lib/http/api-error";
+import type { PublicDevice } from "./schemas";
+
+export type { PublicDevice } from "./schemas";
 
 export const MAX_LIVE_DEVICES = 32;
-
-export interface PublicDevice {
-  id: string;
-  name: string;
-  signPublicKey: string;
-  dhPublicKey: string;
-  home: boolean;
-}
 
 export interface OwnDevice extends PublicDevice {
   createdAt: string;

@@ -24,3 +24,12 @@ export const updateDeviceSchema = z
   .object({ name: deviceNameSchema.optional(), home: z.boolean({ error: "must be true or false" }).optional() })
   .strict()
   .refine((body) => body.name !== undefined || body.home !== undefined, "send name, home or both");
+
+/** A device as anyone may see it: GET /api/users/:nickname. */
+export interface PublicDevice {
+  id: string;
+  name: string;
+  signPublicKey: string;
+  dhPublicKey: string;
+  home: boolean;
+}

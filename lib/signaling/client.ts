@@ -1,5 +1,6 @@
 import PusherJs from "pusher-js";
 import { fetchJson } from "@/lib/api/fetch-json";
+import { Emitter } from "@/lib/shared/emitter";
 import { memberInfoSchema, NOTICE_EVENT, SIGNAL_EVENT, signalEventSchema, userChannel, type MemberInfo, type SignalEvent, type SignalingClientConfig, type SignalRequest } from "./schemas";
 
 // The browser's one signaling connection per tab: pusher-js on the user's own
@@ -32,27 +33,6 @@ export interface SignalingClient {
 
 const MAX_BACKOFF_MS = 30_000;
 
-interface Listeners {
-  state: Set<(s: SignalingState) => void>;
-  signal: Set<(s: SignalEvent) => void>;
-  own: Set<(e: OwnDeviceEvent) => void>;
-  notice: Set<(n: unknown) => void>;
-}
-
-function emit<T>(set: Set<(v: T) => void>, value: T) {
-  for (const listener of [...set]) {
-    try {
-      listener(value);
-    } catch (error) {
-      console.error("[signaling] listener failed", error instanceof Error ? error.name : error);
-    }
-  }
-}
-
-function on<T>(set: Set<T>, listener: T): () => void {
-  set.add(listener);
-  return () => set.delete(listener);
-}
 
 export function connectSignaling(opts: { config: SignalingClientConfig; nickname: string; deviceId: string; location?: { hostname: string; port: string; protocol: string } }): SignalingClient {
   const { config, nickname, deviceId } = opts;
@@ -71,7 +51,7 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
     channelAuthorization: { transport: "ajax", endpoint: "/api/pusher/auth" },
   });
 
-  const listeners: Listeners = { state: new Set(), signal: new Set(), own: new Set(), notice: new Set() };
+  const listeners = { state: new Emitter<SignalingState>(), signal: new Emitter<SignalEvent>(), own: new Emitter<OwnDeviceEvent>(), notice: new Emitter<unknown>() };
   const ownDevices = new Map<string, MemberInfo | null>();
   let state: SignalingState = "connecting";
   let dropped = 0;
@@ -82,7 +62,7 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
   const setState = (next: SignalingState) => {
     if (next === state) return;
     state = next;
-    emit(listeners.state, next);
+    listeners.state.emit(next);
   };
   const parseInfo = (info: unknown): MemberInfo | null => {
     const parsed = memberInfoSchema.safeParse(info);
@@ -100,7 +80,7 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
       members.each((m) => {
         if (m.id !== deviceId) ownDevices.set(m.id, parseInfo(m.info));
       });
-      for (const [id, info] of ownDevices) emit(listeners.own, { type: "added", deviceId: id, info });
+      for (const [id, info] of ownDevices) listeners.own.emit({ type: "added", deviceId: id, info });
       setState("connected");
     });
     // Refused (e.g. the session's device binding is not there yet): try again later.
@@ -109,11 +89,11 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
       if (m.id === deviceId) return;
       const info = parseInfo(m.info);
       ownDevices.set(m.id, info);
-      emit(listeners.own, { type: "added", deviceId: m.id, info });
+      listeners.own.emit({ type: "added", deviceId: m.id, info });
     });
     ch.bind("pusher:member_removed", (m: { id: string }) => {
       if (m.id === deviceId || !ownDevices.delete(m.id)) return;
-      emit(listeners.own, { type: "removed", deviceId: m.id, info: null });
+      listeners.own.emit({ type: "removed", deviceId: m.id, info: null });
     });
     ch.bind(SIGNAL_EVENT, (raw: unknown) => {
       const parsed = signalEventSchema.safeParse(raw);
@@ -125,9 +105,9 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
       // Our own channel carries signals for every device of the account.
       if (signal.toDevice !== undefined && signal.toDevice !== deviceId) return;
       if (signal.from.deviceId === deviceId) return;
-      emit(listeners.signal, signal);
+      listeners.signal.emit(signal);
     });
-    ch.bind(NOTICE_EVENT, (raw: unknown) => emit(listeners.notice, raw));
+    ch.bind(NOTICE_EVENT, (raw: unknown) => listeners.notice.emit(raw));
     return ch;
   }
 
@@ -166,10 +146,10 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
   return {
     deviceId,
     state: () => state,
-    onState: (l) => on(listeners.state, l),
-    onSignal: (l) => on(listeners.signal, l),
-    onOwnDevice: (l) => on(listeners.own, l),
-    onNotice: (l) => on(listeners.notice, l),
+    onState: (l) => listeners.state.on(l),
+    onSignal: (l) => listeners.signal.on(l),
+    onOwnDevice: (l) => listeners.own.on(l),
+    onNotice: (l) => listeners.notice.on(l),
     ownDevicesOnline: () => new Map(ownDevices),
     async send(signal) {
       await fetchJson("/api/signal", { method: "POST", json: signal });

@@ -1,7 +1,8 @@
 import { createServer } from "node:net";
-import PusherJs from "pusher-js";
+import type PusherJs from "pusher-js";
 import webpush from "web-push";
 import { createPusherServer, type PusherServer } from "@/lib/signaling/server";
+import { pusherClientFor } from "../../support/pusher-client";
 import { migrate, request, sessionCookie, useTestDatabase } from "../../support/test-env";
 import { addDevice, createUser, type TestDevice } from "./support/accounts";
 import { startPushService, type PushServiceStandIn, type ReceivedPush } from "./support/push-service";
@@ -262,23 +263,7 @@ describe("POST /api/push/ping", () => {
 
 describe("the live notice", () => {
   async function listen(as: TestDevice, channel: string): Promise<unknown[]> {
-    const client = new PusherJs(signalingApp.key, {
-      cluster: "local",
-      wsHost: "127.0.0.1",
-      wsPort: signalingPort,
-      forceTLS: false,
-      enabledTransports: ["ws"],
-      disableStats: true,
-      channelAuthorization: {
-        customHandler: ({ socketId, channelName }, callback) => {
-          const body = new URLSearchParams({ socket_id: socketId, channel_name: channelName }).toString();
-          authRoute
-            .POST(request("POST", "/api/pusher/auth", { cookie: as.cookie, body, contentType: "application/x-www-form-urlencoded" }), {})
-            .then(async (res) => (res.ok ? callback(null, await res.json()) : callback(new Error(`auth ${res.status}`), null)))
-            .catch((error: Error) => callback(error, null));
-        },
-      },
-    });
+    const client = pusherClientFor({ key: signalingApp.key, port: signalingPort, cookie: as.cookie, authRoute });
     clients.push(client);
     const events: unknown[] = [];
     const ch = client.subscribe(channel);

@@ -1,5 +1,6 @@
-import PusherJs from "pusher-js";
+import type PusherJs from "pusher-js";
 import { createPusherServer, type PusherServer } from "@/lib/signaling/server";
+import { pusherClientFor } from "../../support/pusher-client";
 import { migrate, params, request, sessionCookie, useTestDatabase } from "../../support/test-env";
 
 // The product's use of signaling, end to end in one process: the real route
@@ -34,23 +35,7 @@ async function makeActor(nickname: string, home = false): Promise<Actor> {
 
 /** pusher-js whose auth endpoint is the real route handler, called with this actor's cookie. */
 async function connect(actor: Actor): Promise<InstanceType<typeof PusherJs>> {
-  const client = new PusherJs(app.key, {
-    cluster: "local",
-    wsHost: "127.0.0.1",
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ["ws"],
-    disableStats: true,
-    channelAuthorization: {
-      customHandler: ({ socketId, channelName }, callback) => {
-        const body = new URLSearchParams({ socket_id: socketId, channel_name: channelName }).toString();
-        authRoute
-          .POST(request("POST", "/api/pusher/auth", { cookie: actor.cookie, body, contentType: "application/x-www-form-urlencoded" }), {})
-          .then(async (res) => (res.ok ? callback(null, await res.json()) : callback(new Error(`auth ${res.status}`), null)))
-          .catch((error: Error) => callback(error, null));
-      },
-    },
-  });
+  const client = pusherClientFor({ key: app.key, port, cookie: actor.cookie, authRoute });
   actor.clients.push(client);
   await new Promise<void>((resolve) => client.connection.bind("connected", () => resolve()));
   return client;
