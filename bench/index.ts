@@ -5,11 +5,13 @@
 //   --connections N                      signaling: concurrent connections (default 2,000)
 //   --quick                              shorter runs (noisier figures)
 //   --json                               one JSON object with every part's report
+import { runChatBench } from "./chat";
 import { runCryptoBench } from "./crypto";
+import { runRelayBench } from "./relay";
 import { runSignalingBench } from "./signaling";
 
-type Part = "crypto" | "signaling";
-const PARTS: Part[] = ["crypto", "signaling"];
+type Part = "crypto" | "signaling" | "chat" | "relay";
+const PARTS: Part[] = ["crypto", "signaling", "chat", "relay"];
 
 function parseArgs(argv: string[]) {
   const opts = { only: PARTS, connections: undefined as number | undefined, quick: false, json: false };
@@ -50,6 +52,8 @@ async function main() {
   if (opts.only.includes("signaling")) {
     reports.signaling = await part(opts.json, () => runSignalingBench({ connections: opts.connections, durationSec: opts.quick ? 2 : undefined }));
   }
+  if (opts.only.includes("chat")) reports.chat = await part(opts.json, () => runChatBench({ quick: opts.quick }));
+  if (opts.only.includes("relay")) reports.relay = await part(opts.json, () => runRelayBench({ quick: opts.quick }));
   if (opts.json) console.log(JSON.stringify(reports));
 }
 

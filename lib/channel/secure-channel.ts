@@ -78,8 +78,14 @@ export class SecureChannel {
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private remoteKey: Uint8Array | null = null;
 
+  private readonly expectedKey: Promise<Uint8Array>;
+
   constructor(private readonly opts: SecureChannelOptions) {
     const { link } = opts;
+    // Looked up now, while the transport is still being set up, so the
+    // handshake does not wait for a server round trip.
+    this.expectedKey = opts.expectedKey();
+    this.expectedKey.catch(() => undefined);
     link.opened.on(() => this.enqueue(() => this.start()));
     link.message.on((bytes) => this.enqueue(() => this.receive(bytes)));
     link.closed.on((error) => this.shutdown(new ChannelError("LINK_CLOSED", error?.message ?? "the connection closed")));
@@ -161,7 +167,7 @@ export class SecureChannel {
     const { remote, link } = this.opts;
     let key: Uint8Array;
     try {
-      key = await this.opts.expectedKey();
+      key = await this.expectedKey;
     } catch (error) {
       this.shutdown(new ChannelError("KEY_UNAVAILABLE", error instanceof Error ? error.message : "the other device's key could not be checked"), true);
       return;

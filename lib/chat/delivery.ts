@@ -49,8 +49,10 @@ export class Delivery {
     const now = this.clock();
     const entry: OutboxEntry = { account: this.account, id, to, text, sentAt: now, createdAt: now };
     const message = await enqueueOutgoing(entry);
+    // Durable first, then straight onto every ready channel, then the screen:
+    // rendering must not sit between the outbox and the wire.
+    for (const connection of this.connections.of(to)) if (connection.channel.isReady) this.sendPending(connection, [entry]);
     this.updated.emit(message);
-    await this.flush(to);
     return message;
   }
 

@@ -67,6 +67,7 @@ export class Messenger {
   private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
   private readonly frameHandlers: FrameHandler[] = [];
   private readonly live = new Map<string, StoredMessage[]>();
+  private readonly touched = new Map<string, number>();
   private readonly unread = new Map<string, number>();
   private readonly blocked = new Map<string, Map<string, KeyWarning>>();
 
@@ -118,18 +119,24 @@ export class Messenger {
     const peer = parsed.data;
     if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname.", notice: null });
     this.unread.delete(peer);
-    this.setConversation({ peer, messages: this.withLive(peer, await loadConversation(this.account, peer)), connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null, notice: null });
+    // "Connect" always asks the server afresh. The key check, the history and
+    // the presence lookup run side by side: the handshake itself refuses a
+    // device whose key changed, so dialing need not wait for the check.
+    forgetPublicDevices(peer);
+    const keysChecked = publicDevices(peer).then((devices) => changedKeys(this.account, peer, devices));
+    keysChecked.catch(() => undefined);
+    const history = loadConversation(this.account, peer);
+    this.setConversation({ peer, messages: [], connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null, notice: null });
+    const dialed = this.reach(peer);
+    this.patchConversation(peer, { messages: this.withLive(peer, await history) });
     try {
-      // "Connect" always asks the server afresh, and compares with the pins.
-      forgetPublicDevices(peer);
-      for (const change of await changedKeys(this.account, peer, await publicDevices(peer))) this.noteKeyChange(change);
+      for (const change of await keysChecked) this.noteKeyChange(change);
     } catch (error) {
       const message = error instanceof ApiRequestError && error.status === 404 ? `There is no one called "${peer}".` : "Could not look that nickname up. Try again.";
       return this.patchConversation(peer, { error: message });
     }
-    await touchContact(this.account, peer, this.clock());
-    await this.refreshContacts();
-    await this.reach(peer);
+    await dialed;
+    await this.noteContact(peer);
   }
 
   /** Queues a message to the open conversation; returns an error to show, or null. */
@@ -140,8 +147,9 @@ export class Messenger {
     if (!checked.success) return `A message ${checked.error.issues[0]?.message ?? "is not valid"}.`;
     if (this.blocked.get(peer)?.size) return `Sending is paused: a security key of ${peer} changed. Review it first.`;
     await this.delivery.send(peer, newId(), checked.data);
-    void touchContact(this.account, peer, this.clock()).then(() => this.refreshContacts());
-    void this.reach(peer);
+    void this.noteContact(peer);
+    // A ready channel already carried it; otherwise find the peer.
+    if (!this.connections.of(peer).some((c) => c.channel.isReady)) void this.reach(peer);
     return null;
   }
 
@@ -255,7 +263,7 @@ export class Messenger {
       this.live.set(message.peer, [...(this.live.get(message.peer) ?? []), message].slice(-LIVE_PER_PEER));
       this.upsertMessage(message);
       if (this.snapshot.conversation?.peer !== message.peer) this.unread.set(message.peer, (this.unread.get(message.peer) ?? 0) + 1);
-      void touchContact(this.account, message.peer, this.clock()).then(() => this.refreshContacts());
+      void this.noteContact(message.peer);
     });
   }
 
@@ -294,6 +302,24 @@ export class Messenger {
 
   private warningsFor(peer: string): KeyWarning[] {
     return [...(this.blocked.get(peer)?.values() ?? [])];
+  }
+
+  /**
+   * Moves a nickname to the top of the recent contacts. Skipped while it is
+   * already on top and was touched within a minute: a busy conversation must
+   * not cost a write and a re-render per message.
+   */
+  private async noteContact(peer: string): Promise<void> {
+    const now = this.clock();
+    const top = this.snapshot.contacts[0]?.nickname === peer;
+    if (top && now - (this.touched.get(peer) ?? -Infinity) < 60_000) {
+      const unread = this.unread.get(peer) ?? 0;
+      if (this.snapshot.contacts[0]?.unread !== unread) this.publish({ contacts: this.snapshot.contacts.map((c) => (c.nickname === peer ? { ...c, unread } : c)) });
+      return;
+    }
+    this.touched.set(peer, now);
+    await touchContact(this.account, peer, now);
+    await this.refreshContacts();
   }
 
   private async refreshContacts(): Promise<void> {

@@ -39,7 +39,9 @@
  *   deriveLogKeys(passphrase, salt, kdf, opts?) → Promise<LogKeys>
  *   parseLogBundle(bundle)                              bytes of the public halves
  *   seal(record, logPublicKey, random): bytes
- *   openSealed(sealed, logSecretKey): { ok: true, record } | { ok: false, code }
+ *   openSealed(sealed, logSecretKey, logPublicKey?): { ok: true, record } | { ok: false, code }
+ *   sealedEphemeralKey(sealed) / openSealedWithShared(sealed, shared, logPublicKey)
+ *                                                      the same, with the X25519 step done by the caller (WebCrypto)
  *   createLogChallenge({ requesterDeviceId, homeDeviceId, now, random, ttlMs? }) → { challenge, decoded }
  *   proveLogAccess(challenge, authoritySecretKey): bytes (64)
  *   verifyLogAccess(challenge, proof, authorityPublicKey, { now, requesterDeviceId?, homeDeviceId? })
@@ -70,7 +72,7 @@ export { safetyNumber, safetyQrMatches } from "./safety-number";
 export type { SafetyNumber, SafetyParty } from "./safety-number";
 export { DEFAULT_PASSPHRASE_KDF } from "./passphrase";
 export type { PassphraseKdfParams, PassphraseOptions } from "./passphrase";
-export { createLogKeys, deriveLogKeys, openSealed, parseLogBundle, seal, unlockLogKeys } from "./sealed-log";
+export { createLogKeys, deriveLogKeys, openSealed, openSealedWithShared, parseLogBundle, seal, sealedEphemeralKey, unlockLogKeys } from "./sealed-log";
 export type { LogKeys, LogPublicBundle, OpenResult } from "./sealed-log";
 export { createLogChallenge, decodeLogChallenge, proveLogAccess, verifyLogAccess } from "./log-challenge";
 export type { LogChallenge, VerifyResult } from "./log-challenge";

@@ -104,15 +104,54 @@ export function seal(record: Uint8Array, logPublicKey: Uint8Array, random: Rando
 
 export type OpenResult = { ok: true; record: Uint8Array } | { ok: false; code: "MALFORMED" | "OPEN_FAILED" };
 
-export function openSealed(sealed: Uint8Array, logSecretKey: Uint8Array): OpenResult {
+const isSealedRecord = (sealed: Uint8Array) => sealed.length >= SEALED_OVERHEAD && sealed[0] === PROTOCOL_VERSION && sealed[1] === KIND.sealedRecord;
+
+/**
+ * Opens a sealed record. Pass `logPublicKey` (LogKeys has it) when opening
+ * many: deriving it from the secret costs a scalar multiplication per record.
+ */
+export function openSealed(sealed: Uint8Array, logSecretKey: Uint8Array, logPublicKey?: Uint8Array): OpenResult {
   assertBytes(sealed, "sealed");
   assertBytes(logSecretKey, "logSecretKey", 32);
-  if (sealed.length < SEALED_OVERHEAD || sealed[0] !== PROTOCOL_VERSION || sealed[1] !== KIND.sealedRecord) {
-    return { ok: false, code: "MALFORMED" };
-  }
+  if (logPublicKey !== undefined) assertBytes(logPublicKey, "logPublicKey", 32);
+  if (!isSealedRecord(sealed)) return { ok: false, code: "MALFORMED" };
   const eph = sealed.subarray(2, 34);
-  const own = dhKeyPairFromSecret(logSecretKey);
-  const record = nacl.box.open(sealed.subarray(34), sealNonce(eph, own.publicKey), eph, logSecretKey);
-  wipe(own.secretKey);
+  let ownPublic = logPublicKey;
+  if (!ownPublic) {
+    const own = dhKeyPairFromSecret(logSecretKey);
+    wipe(own.secretKey);
+    ownPublic = own.publicKey;
+  }
+  const record = nacl.box.open(sealed.subarray(34), sealNonce(eph, ownPublic), eph, logSecretKey);
+  return record ? { ok: true, record } : { ok: false, code: "OPEN_FAILED" };
+}
+
+/** The record's ephemeral X25519 key, for a caller that runs the DH step elsewhere (WebCrypto); null if malformed. */
+export function sealedEphemeralKey(sealed: Uint8Array): Uint8Array | null {
+  assertBytes(sealed, "sealed");
+  return isSealedRecord(sealed) ? sealed.slice(2, 34) : null;
+}
+
+// "expand 32-byte k": Salsa20's constant, which crypto_box uses to turn the
+// X25519 output into the secretbox key (NaCl crypto_box_beforenm).
+const SIGMA = utf8Encode("expand 32-byte k");
+const hsalsa20 = (nacl as unknown as { lowlevel: { crypto_core_hsalsa20(out: Uint8Array, inp: Uint8Array, k: Uint8Array, c: Uint8Array): void } }).lowlevel
+  .crypto_core_hsalsa20;
+
+/**
+ * openSealed with the X25519 step already done: `shared` is
+ * X25519(logSecretKey, sealedEphemeralKey(sealed)). The rest is crypto_box's
+ * own derivation (HSalsa20 of the shared point) and XSalsa20-Poly1305, so the
+ * result is exactly openSealed's.
+ */
+export function openSealedWithShared(sealed: Uint8Array, shared: Uint8Array, logPublicKey: Uint8Array): OpenResult {
+  assertBytes(sealed, "sealed");
+  assertBytes(shared, "shared", 32);
+  assertBytes(logPublicKey, "logPublicKey", 32);
+  if (!isSealedRecord(sealed)) return { ok: false, code: "MALFORMED" };
+  const key = new Uint8Array(32);
+  hsalsa20(key, new Uint8Array(16), shared, SIGMA);
+  const record = nacl.box.open.after(sealed.subarray(34), sealNonce(sealed.subarray(2, 34), logPublicKey), key);
+  wipe(key);
   return record ? { ok: true, record } : { ok: false, code: "OPEN_FAILED" };
 }

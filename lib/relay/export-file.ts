@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isCryptoError, toBase64, unlockLogKeys, type LogPublicBundle } from "@/lib/crypto";
 import { logKdfSchema } from "@/lib/protocol";
 import { openRecords, type RetrieveResult } from "./log-requester";
+import { recordOpener } from "./record-opener";
 import { readLogs } from "./log-store";
 
 // "Export logs" / "Import logs": the sealed records as a file, which opens on
@@ -58,7 +59,7 @@ export async function importLogs(text: string, passphrase: string): Promise<Retr
     throw new ImportError("not-a-log-file", "This file's key parameters are weaker than CommunisP accepts.");
   }
   try {
-    return openRecords(parsed.records, keys);
+    return await openRecords(parsed.records, await recordOpener(keys));
   } finally {
     keys.logSecretKey.fill(0);
     keys.authoritySecretKey.fill(0);

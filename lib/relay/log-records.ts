@@ -37,7 +37,11 @@ export interface PeerLog {
 /** Who reached out and what they said: grouped by peer (most recent first), each in time order. */
 export function groupByPeer(records: LogRecord[]): PeerLog[] {
   const groups = new Map<string, LogRecord[]>();
-  for (const record of records) groups.set(record.from, [...(groups.get(record.from) ?? []), record]);
+  for (const record of records) {
+    const list = groups.get(record.from);
+    if (list) list.push(record);
+    else groups.set(record.from, [record]);
+  }
   return [...groups]
     .map(([peer, list]) => ({ peer, records: list.sort((a, b) => a.sentAt - b.sentAt || a.receivedAt - b.receivedAt) }))
     .sort((a, b) => (b.records.at(-1)?.receivedAt ?? 0) - (a.records.at(-1)?.receivedAt ?? 0));

@@ -1,9 +1,10 @@
 import { fetchJson } from "@/lib/api/fetch-json";
 import type { Connection, Connections } from "@/lib/chat/connections";
 import { readPresence } from "@/lib/chat/presence-watch";
-import { deriveLogKeys, fromBase64, openSealed, proveLogAccess, toBase64, type LogKeys, type PassphraseKdfParams, type RandomSource } from "@/lib/crypto";
+import { deriveLogKeys, fromBase64, proveLogAccess, toBase64, type LogKeys, type PassphraseKdfParams, type RandomSource } from "@/lib/crypto";
 import type { Frame, LogOp, LogRefusal } from "@/lib/protocol";
 import { decodeLogRecord, type LogRecord } from "./log-records";
+import { recordOpener, type OpenRecords } from "./record-opener";
 
 // The requesting side of retrieval and Clear (a phone, say): reach the
 // account's home relay peer to peer, answer its challenge by signing with a
@@ -168,7 +169,7 @@ export async function requestLogs(
     if (answer.t === "log-refused") throw relayFailure(answer.reason, answer.retryAfterMs);
     if (answer.t === "log-cleared") return { op: "clear", cleared: answer.count };
     if (answer.t !== "log-begin") throw relayFailure("expired");
-    return { op: "retrieve", result: await receive(inbox, keys, answer.total, progress) };
+    return { op: "retrieve", result: await receive(inbox, await recordOpener(keys), answer.total, progress) };
   } finally {
     inbox.close();
     keys?.logSecretKey.fill(0);
@@ -176,7 +177,7 @@ export async function requestLogs(
   }
 }
 
-async function receive(inbox: Inbox, keys: LogKeys, total: number, progress: (p: Progress) => void): Promise<RetrieveResult> {
+async function receive(inbox: Inbox, open: OpenRecords, total: number, progress: (p: Progress) => void): Promise<RetrieveResult> {
   const records: LogRecord[] = [];
   let unreadable = 0;
   let received = 0;
@@ -185,7 +186,7 @@ async function receive(inbox: Inbox, keys: LogKeys, total: number, progress: (p:
     const frame = await inbox.next();
     if (frame.t === "log-end") break;
     if (frame.t !== "log-chunk") continue;
-    const opened = openRecords(frame.records, keys);
+    const opened = await openRecords(frame.records, open);
     records.push(...opened.records);
     unreadable += opened.unreadable;
     received += frame.records.length;
@@ -194,12 +195,11 @@ async function receive(inbox: Inbox, keys: LogKeys, total: number, progress: (p:
   return { records, total, unreadable };
 }
 
-export function openRecords(sealed: string[], keys: LogKeys): RetrieveResult {
+export async function openRecords(sealed: string[], open: OpenRecords): Promise<RetrieveResult> {
   const records: LogRecord[] = [];
   let unreadable = 0;
-  for (const item of sealed) {
-    const opened = openSealed(fromBase64(item), keys.logSecretKey);
-    const record = opened.ok ? decodeLogRecord(opened.record) : null;
+  for (const plain of await open(sealed.map(fromBase64))) {
+    const record = plain ? decodeLogRecord(plain) : null;
     if (record) records.push(record);
     else unreadable += 1;
   }

@@ -1,12 +1,12 @@
 "use client";
 
 import { logOut } from "@/lib/api/auth";
-import type { ChatConfig } from "@/lib/chat/messenger";
+import type { ChatConfig, Messenger } from "@/lib/chat/messenger";
 import { ConnectForm } from "./connect-form";
 import { ContactList } from "./contact-list";
 import { Conversation } from "./conversation";
 import { RelayPanel } from "../relay/relay-panel";
-import { useMessengerBoot, useMessengerSnapshot } from "./use-messenger";
+import { useMessenger, useMessengerBoot } from "./use-messenger";
 
 const signalingText = { connecting: "connecting to the server…", connected: "online", unavailable: "server unreachable, retrying…", offline: "offline" } as const;
 
@@ -14,7 +14,9 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
   const boot = useMessengerBoot(nickname, config);
   const messenger = boot.phase === "ready" ? boot.messenger : null;
   const relay = boot.phase === "ready" ? boot.relay : null;
-  const snapshot = useMessengerSnapshot(messenger);
+  const signaling = useMessenger(messenger, (s) => s.signaling);
+  const notice = useMessenger(messenger, (s) => s.notice);
+  const droppedFrames = useMessenger(messenger, (s) => s.droppedFrames);
 
   return (
     <main className="chat">
@@ -37,14 +39,14 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
         {boot.phase === "failed" && <p role="alert">{boot.message}</p>}
         {messenger && (
           <p role="status">
-            This device: <strong>{messenger.device.name}</strong> <span className="muted">(keys ready)</span> · <span>{signalingText[snapshot.signaling]}</span>
-            {snapshot.droppedFrames > 0 && <span className="muted"> · {snapshot.droppedFrames} unreadable messages dropped</span>}
+            This device: <strong>{messenger.device.name}</strong> <span className="muted">(keys ready)</span> · <span>{signalingText[signaling]}</span>
+            {droppedFrames > 0 && <span className="muted"> · {droppedFrames} unreadable messages dropped</span>}
           </p>
         )}
       </section>
-      {snapshot.notice && (
+      {notice && (
         <p role="status" className="panel notice row spread">
-          <span>{snapshot.notice}</span>
+          <span>{notice}</span>
           <button type="button" className="secondary" onClick={() => messenger?.dismissNotice()}>
             Dismiss
           </button>
@@ -55,13 +57,24 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
           <aside className="stack sidebar">
             <div className="panel stack">
               <ConnectForm onConnect={(peer) => messenger.openConversation(peer)} />
-              <ContactList contacts={snapshot.contacts} active={snapshot.conversation?.peer ?? null} onOpen={(peer) => void messenger.openConversation(peer)} />
+              <Contacts messenger={messenger} />
             </div>
             <RelayPanel relay={relay} nickname={nickname} deviceId={messenger.device.deviceId} vapidPublicKey={vapidPublicKey} />
           </aside>
-          <Conversation messenger={messenger} conversation={snapshot.conversation} />
+          <OpenConversation messenger={messenger} />
         </div>
       )}
     </main>
   );
+}
+
+function Contacts({ messenger }: { messenger: Messenger }) {
+  const contacts = useMessenger(messenger, (s) => s.contacts);
+  const active = useMessenger(messenger, (s) => s.conversation?.peer ?? null);
+  return <ContactList contacts={contacts} active={active} onOpen={(peer) => void messenger.openConversation(peer)} />;
+}
+
+function OpenConversation({ messenger }: { messenger: Messenger }) {
+  const conversation = useMessenger(messenger, (s) => s.conversation);
+  return <Conversation messenger={messenger} conversation={conversation} />;
 }

@@ -53,8 +53,17 @@ export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
 const emptySnapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
 const noop = () => () => undefined;
 
-export function useMessengerSnapshot(messenger: Messenger | null): MessengerSnapshot {
-  return useSyncExternalStore(messenger?.subscribe ?? noop, messenger?.getSnapshot ?? (() => emptySnapshot), () => emptySnapshot);
+/**
+ * One slice of the messenger's state. Slices keep their identity until they
+ * change, so a component re-renders only when its own part does: a new
+ * message re-renders the conversation, not the settings or the contacts.
+ */
+export function useMessenger<T>(messenger: Messenger | null, select: (snapshot: MessengerSnapshot) => T): T {
+  return useSyncExternalStore(
+    messenger?.subscribe ?? noop,
+    () => select(messenger ? messenger.getSnapshot() : emptySnapshot),
+    () => select(emptySnapshot),
+  );
 }
 
 const emptyRelay: RelaySnapshot = { settings: { logBundle: null, logsEnabled: false, pingOnReceived: false }, logCount: 0 };

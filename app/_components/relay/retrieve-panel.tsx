@@ -5,7 +5,9 @@ import type { HomeRelay } from "@/lib/relay/home-relay";
 import { groupByPeer, type PeerLog } from "@/lib/relay/log-records";
 import type { Progress } from "@/lib/relay/log-requester";
 
-const time = (at: number) => new Date(at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+// One formatter for the whole list: toLocaleString with options builds one per call.
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "short" });
+const time = (at: number) => timeFormat.format(at);
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : "Something went wrong.";
