@@ -7,11 +7,12 @@ import { chatTextSchema, type Frame } from "@/lib/protocol";
 import type { LinkState } from "@/lib/rtc/peer-link";
 import { connectSignaling, type SignalingClient, type SignalingState } from "@/lib/signaling/client";
 import type { SignalingClientConfig } from "@/lib/signaling/schemas";
-import { listContacts, touchContact } from "@/lib/store/contacts-store";
 import { loadConversation, type StoredMessage } from "@/lib/store/history-store";
 import { pruneSeen } from "@/lib/store/seen-store";
 import { Connections, type Connection } from "./connections";
 import { Delivery } from "./delivery";
+import { KeyWarnings, type KeyWarning } from "./key-warnings";
+import { RecentContacts, type ContactView } from "./recent-contacts";
 import { acceptKey, changedKeys, DeviceUnknownError, expectedKey, forgetPublicDevices, KeyChangedError, publicDevices } from "./peer-keys";
 import { PresenceWatch, readPresence } from "./presence-watch";
 
@@ -23,12 +24,6 @@ import { PresenceWatch, readPresence } from "./presence-watch";
 export interface ChatConfig {
   signaling: SignalingClientConfig;
   iceServers: RTCIceServer[];
-}
-
-export interface KeyWarning {
-  deviceId: string;
-  deviceName: string;
-  newKey: string;
 }
 
 export interface ConversationView {
@@ -44,12 +39,14 @@ export interface ConversationView {
 
 export interface MessengerSnapshot {
   signaling: SignalingState;
-  contacts: { nickname: string; unread: number }[];
+  contacts: ContactView[];
   conversation: ConversationView | null;
   droppedFrames: number;
   /** A content-free notice from another device of this account (e.g. the home relay's ping). */
   notice: string | null;
 }
+
+export type { KeyWarning } from "./key-warnings";
 
 export type FrameHandler = (connection: Connection, frame: Frame) => Promise<boolean>;
 
@@ -67,9 +64,8 @@ export class Messenger {
   private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
   private readonly frameHandlers: FrameHandler[] = [];
   private readonly live = new Map<string, StoredMessage[]>();
-  private readonly touched = new Map<string, number>();
-  private readonly unread = new Map<string, number>();
-  private readonly blocked = new Map<string, Map<string, KeyWarning>>();
+  private readonly keyWarnings = new KeyWarnings();
+  private readonly contacts: RecentContacts;
 
   constructor(
     readonly device: LocalDevice & { nickname: string },
@@ -88,6 +84,7 @@ export class Messenger {
       expectedKey: (peer, deviceId) => this.keyFor(peer, deviceId),
     });
     this.delivery = new Delivery(account, this.connections, clock);
+    this.contacts = new RecentContacts(account, clock, (contacts) => this.publish({ contacts }));
     this.presence = new PresenceWatch(
       (peer, presence) => this.connections.dial(peer, presence.online.map((d) => d.deviceId)),
       async (peer) => (await this.delivery.pendingPeers()).has(peer) && !this.connections.of(peer).some((c) => c.channel.isReady),
@@ -101,7 +98,7 @@ export class Messenger {
 
   async start(): Promise<void> {
     await pruneSeen(this.account, this.clock());
-    await this.refreshContacts();
+    await this.contacts.refresh();
     for (const peer of await this.delivery.pendingPeers()) void this.reach(peer);
   }
 
@@ -118,7 +115,7 @@ export class Messenger {
     if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.`, notice: null });
     const peer = parsed.data;
     if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname.", notice: null });
-    this.unread.delete(peer);
+    this.contacts.markRead(peer);
     // "Connect" always asks the server afresh. The key check, the history and
     // the presence lookup run side by side: the handshake itself refuses a
     // device whose key changed, so dialing need not wait for the check.
@@ -126,7 +123,7 @@ export class Messenger {
     const keysChecked = publicDevices(peer).then((devices) => changedKeys(this.account, peer, devices));
     keysChecked.catch(() => undefined);
     const history = loadConversation(this.account, peer);
-    this.setConversation({ peer, messages: [], connection: this.connections.summary(peer), keyWarnings: this.warningsFor(peer), error: null, notice: null });
+    this.setConversation({ peer, messages: [], connection: this.connections.summary(peer), keyWarnings: this.keyWarnings.of(peer), error: null, notice: null });
     const dialed = this.reach(peer);
     this.patchConversation(peer, { messages: this.withLive(peer, await history) });
     try {
@@ -136,7 +133,7 @@ export class Messenger {
       return this.patchConversation(peer, { error: message });
     }
     await dialed;
-    await this.noteContact(peer);
+    await this.contacts.note(peer);
   }
 
   /** Queues a message to the open conversation; returns an error to show, or null. */
@@ -145,20 +142,19 @@ export class Messenger {
     if (!peer || this.snapshot.conversation?.error) return "Connect to someone first.";
     const checked = chatTextSchema.safeParse(text);
     if (!checked.success) return `A message ${checked.error.issues[0]?.message ?? "is not valid"}.`;
-    if (this.blocked.get(peer)?.size) return `Sending is paused: a security key of ${peer} changed. Review it first.`;
+    if (this.keyWarnings.blocksPeer(peer)) return `Sending is paused: a security key of ${peer} changed. Review it first.`;
     await this.delivery.send(peer, newId(), checked.data);
-    void this.noteContact(peer);
+    void this.contacts.note(peer);
     // A ready channel already carried it; otherwise find the peer.
     if (!this.connections.of(peer).some((c) => c.channel.isReady)) void this.reach(peer);
     return null;
   }
 
   async acceptKeyChange(peer: string, deviceId: string): Promise<void> {
-    const warning = this.blocked.get(peer)?.get(deviceId);
+    const warning = this.keyWarnings.take(peer, deviceId);
     if (!warning) return;
     await acceptKey(this.account, peer, deviceId, warning.newKey);
-    this.blocked.get(peer)?.delete(deviceId);
-    this.patchConversation(peer, { keyWarnings: this.warningsFor(peer) });
+    this.patchConversation(peer, { keyWarnings: this.keyWarnings.of(peer) });
     await this.reach(peer);
   }
 
@@ -190,7 +186,7 @@ export class Messenger {
 
   /** Dials every online device of `peer`; watches presence while messages wait. */
   private async reach(peer: string): Promise<void> {
-    if (this.blocked.get(peer)?.size) return;
+    if (this.keyWarnings.blocksPeer(peer)) return;
     try {
       const presence = await readPresence(peer);
       this.connections.dial(peer, presence.online.map((d) => d.deviceId));
@@ -227,17 +223,15 @@ export class Messenger {
 
   /** Sending to `peer` stops until the user accepts (or the key changes back). */
   private noteKeyChange(change: KeyChangedError): void {
-    const warnings = this.blocked.get(change.peer) ?? new Map<string, KeyWarning>();
-    warnings.set(change.deviceId, { deviceId: change.deviceId, deviceName: change.deviceName, newKey: change.newKey });
-    this.blocked.set(change.peer, warnings);
+    this.keyWarnings.note(change);
     this.connections.closeDevice(change.deviceId);
-    this.patchConversation(change.peer, { keyWarnings: this.warningsFor(change.peer) });
+    this.patchConversation(change.peer, { keyWarnings: this.keyWarnings.of(change.peer) });
   }
 
   private wire(): void {
     this.signaling.onState((state) => this.publish({ signaling: state }));
     this.signaling.onSignal((signal) => {
-      if (this.blocked.get(signal.from.nickname)?.has(signal.from.deviceId)) return;
+      if (this.keyWarnings.blocksDevice(signal.from.nickname, signal.from.deviceId)) return;
       this.connections.handleSignal(signal);
     });
     this.connections.ready.on((connection) => void this.onReady(connection));
@@ -262,8 +256,8 @@ export class Messenger {
     this.delivery.received.on(({ message }) => {
       this.live.set(message.peer, [...(this.live.get(message.peer) ?? []), message].slice(-LIVE_PER_PEER));
       this.upsertMessage(message);
-      if (this.snapshot.conversation?.peer !== message.peer) this.unread.set(message.peer, (this.unread.get(message.peer) ?? 0) + 1);
-      void this.noteContact(message.peer);
+      if (this.snapshot.conversation?.peer !== message.peer) this.contacts.markUnread(message.peer);
+      void this.contacts.note(message.peer);
     });
   }
 
@@ -298,33 +292,6 @@ export class Messenger {
     const index = conversation.messages.findIndex((m) => m.id === message.id);
     const messages = index === -1 ? [...conversation.messages, message] : conversation.messages.map((m, i) => (i === index ? message : m));
     this.patchConversation(message.peer, { messages });
-  }
-
-  private warningsFor(peer: string): KeyWarning[] {
-    return [...(this.blocked.get(peer)?.values() ?? [])];
-  }
-
-  /**
-   * Moves a nickname to the top of the recent contacts. Skipped while it is
-   * already on top and was touched within a minute: a busy conversation must
-   * not cost a write and a re-render per message.
-   */
-  private async noteContact(peer: string): Promise<void> {
-    const now = this.clock();
-    const top = this.snapshot.contacts[0]?.nickname === peer;
-    if (top && now - (this.touched.get(peer) ?? -Infinity) < 60_000) {
-      const unread = this.unread.get(peer) ?? 0;
-      if (this.snapshot.contacts[0]?.unread !== unread) this.publish({ contacts: this.snapshot.contacts.map((c) => (c.nickname === peer ? { ...c, unread } : c)) });
-      return;
-    }
-    this.touched.set(peer, now);
-    await touchContact(this.account, peer, now);
-    await this.refreshContacts();
-  }
-
-  private async refreshContacts(): Promise<void> {
-    const contacts = await listContacts(this.account);
-    this.publish({ contacts: contacts.map((c) => ({ nickname: c.nickname, unread: this.unread.get(c.nickname) ?? 0 })) });
   }
 
   private setConversation(conversation: ConversationView): void {

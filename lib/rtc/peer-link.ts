@@ -1,5 +1,6 @@
 import { Emitter } from "@/lib/shared/emitter";
 import type { ByteLink } from "./byte-link";
+import { usesRelay } from "./route-kind";
 import {
   DATA_CHANNEL,
   disconnectedGraceMs,
@@ -277,20 +278,13 @@ export class PeerLink implements ByteLink {
 
   /** "direct" or "relayed": whether the selected candidate pair goes through TURN. */
   private async refreshRoute(): Promise<void> {
+    let relayed = false;
     try {
-      const stats = await this.pc.getStats();
-      let relayed = false;
-      stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
-        if (report.type !== "transport" || !report.selectedCandidatePairId) return;
-        const pair = stats.get(report.selectedCandidatePairId) as { localCandidateId?: string; remoteCandidateId?: string } | undefined;
-        const local = pair?.localCandidateId ? (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined) : undefined;
-        const remote = pair?.remoteCandidateId ? (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined) : undefined;
-        relayed = local?.candidateType === "relay" || remote?.candidateType === "relay";
-      });
-      if (!this.isClosed && this.channel.readyState === "open") this.setState(relayed ? "relayed" : "direct");
+      relayed = usesRelay(await this.pc.getStats());
     } catch {
-      if (!this.isClosed && this.channel.readyState === "open") this.setState("direct");
+      // No stats (closing): keep it "direct", which loopback and LANs are.
     }
+    if (!this.isClosed && this.channel.readyState === "open") this.setState(relayed ? "relayed" : "direct");
   }
 
   private signal(type: OutgoingSignal["type"], body: Omit<SignalPayload, "v" | "link" | "peer">): void {

@@ -12,6 +12,9 @@ import { FakeLink, flush, seededRandom } from "../support/fake-link";
 // acknowledged, goes out again on the next connection, and is stored once.
 
 let run = 0;
+// Every link a test opens, closed after it so no channel's rekey timer outlives the test.
+const openLinks: FakeLink[] = [];
+afterEach(() => openLinks.splice(0).forEach((link) => link.close()));
 const clock = () => 1_700_000_000_000;
 
 class FakeConnections {
@@ -38,6 +41,7 @@ type Party = ReturnType<typeof party>;
 /** Connects two parties with a fresh link; resolves once both channels are ready and flushed. */
 async function connect(a: Party, b: Party, tapAtoB?: (bytes: Uint8Array) => Uint8Array | null): Promise<[FakeLink, FakeLink]> {
   const [la, lb] = FakeLink.pair();
+  openLinks.push(la);
   if (tapAtoB) la.tap = tapAtoB;
   const make = (me: Party, peer: Party, link: FakeLink, seed: number): Connection => {
     const channel = new SecureChannel({
