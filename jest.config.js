@@ -32,6 +32,7 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  globalTeardown: "<rootDir>/__tests__/support/exit-guard.ts",
   projects: [
     {
       ...shared,
