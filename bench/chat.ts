@@ -156,7 +156,7 @@ export async function runChatBench(opts: ChatBenchOptions = {}): Promise<Report>
   const withBreakdown = opts.breakdown ?? true;
 
   progress("making sure the production build is current (scripts/start.ts --build-only)…");
-  ensureBuild();
+  ensureBuild("stderr");
   progress("starting the app and two Chromium processes…");
   const world = await startWorld();
   try {

@@ -4,21 +4,15 @@
 // of the two processes (its own profile: IndexedDB, cookies), so every pair
 // starts with nothing connected and nothing stored.
 
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import type { Page } from "playwright-core";
 import { startApp, type RunningApp } from "../../__tests__/e2e/support/app";
+import { ensureBuild } from "../../__tests__/e2e/support/build";
+
+export { ensureBuild };
 import { closePeople, launchPerson, signUp, type Person } from "../../__tests__/e2e/support/people";
 import { installProbe, PAGE_SHIM, type ProbeEvent, type ProbeState, type ProbeTx } from "./probe";
 
-const ROOT = path.resolve(__dirname, "../..");
 const VIEWPORT = { width: 1200, height: 900 };
-
-/** `scripts/start.ts --build-only`: quick when the build is current, a `next build` otherwise. Output goes to stderr. */
-export function ensureBuild(): void {
-  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts", "--build-only"], { cwd: ROOT, stdio: ["ignore", 2, 2] });
-  if (result.status !== 0) throw new Error(`scripts/start.ts --build-only failed (exit ${result.status ?? result.signal})`);
-}
 
 export interface World {
   app: RunningApp;

@@ -5,26 +5,18 @@
 // stopped by `close()`, which is safe to call more than once and on a world
 // that was only half built.
 
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import path from "node:path";
 import type { Page } from "playwright-core";
 import { startApp, type RunningApp } from "../../__tests__/e2e/support/app";
+import { ensureBuild } from "../../__tests__/e2e/support/build";
 import { closePeople, launchPerson, logIn, signUp, waitForChatReady, type Person } from "../../__tests__/e2e/support/people";
 import { becomeHomeRelay, enableLogs, expectLogCount } from "../../__tests__/e2e/support/relay";
 import { descendants, endLeftovers } from "./leftovers";
 import { WIRE_SCRIPT } from "./wire";
 
-const ROOT = path.resolve(__dirname, "../..");
 export const ACCOUNT = "alice";
 export const PASSPHRASE = "a long log passphrase for the relay bench";
 const VIEWPORT = { width: 1200, height: 900 };
-
-/** `scripts/start.ts --build-only`: quick when the build is current, a `next build` otherwise. Its output goes to stderr. */
-export function ensureBuild(): void {
-  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts", "--build-only"], { cwd: ROOT, stdio: ["ignore", 2, 2] });
-  if (result.status !== 0) throw new Error(`scripts/start.ts --build-only failed (exit ${result.status ?? result.signal})`);
-}
 
 export class WorldBuilder {
   app: RunningApp | null = null;
@@ -53,7 +45,7 @@ export class WorldBuilder {
   };
 
   async startApp(): Promise<RunningApp> {
-    ensureBuild();
+    ensureBuild("stderr");
     const app = await startApp();
     this.app = app;
     if (this.closed) {

@@ -2,8 +2,14 @@
 // in the browser, in Node and in Jest.
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const B64_INDEX: Record<string, number> = {};
-for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charAt(i)] = i;
+const PAD = 0x3d; // "="
+/** Alphabet index → character code. */
+const B64_CODES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
+/** Character code → alphabet index; -1 for every code outside the alphabet. */
+const B64_VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_VALUES[B64.charCodeAt(i)] = i;
+/** Characters per String.fromCharCode call: well under engines' argument limits. */
+const B64_SLICE = 8192;
 
 /** Also accepts a Uint8Array from another realm (iframe, Node vm), as noble's isBytes does. */
 export function isBytes(value: unknown): value is Uint8Array {
@@ -119,37 +125,68 @@ export function fromHex(hex: string): Uint8Array {
 
 /** Standard base64 with padding (RFC 4648 §4). */
 export function toBase64(bytes: Uint8Array): string {
+  // Character codes into a reused buffer, turned into a string a slice at a
+  // time: string concatenation per character was the cost of sending logs.
+  const out = new Uint16Array(Math.min(4 * Math.ceil(bytes.length / 3), B64_SLICE));
   let s = "";
+  let o = 0;
+  const put = (code: number) => {
+    out[o++] = code;
+    if (o === out.length) {
+      s += String.fromCharCode.apply(null, out as unknown as number[]);
+      o = 0;
+    }
+  };
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    s += B64.charAt(n >>> 18) + B64.charAt((n >>> 12) & 63) + B64.charAt((n >>> 6) & 63) + B64.charAt(n & 63);
+    put(B64_CODES[n >>> 18] as number);
+    put(B64_CODES[(n >>> 12) & 63] as number);
+    put(B64_CODES[(n >>> 6) & 63] as number);
+    put(B64_CODES[n & 63] as number);
   }
   const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = (bytes[i] as number) << 16;
-    s += B64.charAt(n >>> 18) + B64.charAt((n >>> 12) & 63) + "==";
-  } else if (rest === 2) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    s += B64.charAt(n >>> 18) + B64.charAt((n >>> 12) & 63) + B64.charAt((n >>> 6) & 63) + "=";
+  if (rest > 0) {
+    const n = ((bytes[i] as number) << 16) | (rest === 2 ? (bytes[i + 1] as number) << 8 : 0);
+    put(B64_CODES[n >>> 18] as number);
+    put(B64_CODES[(n >>> 12) & 63] as number);
+    put(rest === 2 ? (B64_CODES[(n >>> 6) & 63] as number) : PAD);
+    put(PAD);
   }
+  if (o > 0) s += String.fromCharCode.apply(null, out.subarray(0, o) as unknown as number[]);
   return s;
 }
 
 /** Accepts only canonical padded base64; anything else is a RangeError. */
 export function fromBase64(text: string): Uint8Array {
   if (typeof text !== "string") throw new TypeError("base64 must be a string");
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new RangeError("invalid base64 string");
+  if (text.length % 4 !== 0) throw new RangeError("invalid base64 string");
   const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const dataChars = text.length - pad;
   let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const c = [0, 1, 2, 3].map((k) => B64_INDEX[text.charAt(i + k)] ?? 0);
-    const n = ((c[0] as number) << 18) | ((c[1] as number) << 12) | ((c[2] as number) << 6) | (c[3] as number);
-    if (o < out.length) out[o++] = n >>> 16;
-    if (o < out.length) out[o++] = (n >>> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+  let n = 0;
+  for (let i = 0; i < dataChars; i++) {
+    const v = B64_VALUES[text.charCodeAt(i)];
+    // Anything outside the alphabet, including "=" before the end.
+    if (v === undefined || v < 0) throw new RangeError("invalid base64 string");
+    n = (n << 6) | v;
+    if ((i & 3) === 3) {
+      out[o++] = n >>> 16;
+      out[o++] = (n >>> 8) & 255;
+      out[o++] = n & 255;
+      n = 0;
+    }
   }
-  if (toBase64(out) !== text) throw new RangeError("invalid base64 string");
+  // The last group: 2 or 3 characters carry 1 or 2 bytes; the bits left over
+  // must be zero, or two texts would decode to the same bytes (not canonical).
+  if (pad === 2) {
+    if ((n & 0xf) !== 0) throw new RangeError("invalid base64 string");
+    out[o++] = n >>> 4;
+  } else if (pad === 1) {
+    if ((n & 0x3) !== 0) throw new RangeError("invalid base64 string");
+    out[o++] = n >>> 10;
+    out[o++] = (n >>> 2) & 255;
+  }
   return out;
 }

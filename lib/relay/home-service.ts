@@ -15,6 +15,8 @@ export const MAX_FAILED_PROOFS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 export const CHALLENGE_TTL_MS = 120_000;
 const MAX_OPEN_CHALLENGES = 16;
+/** Sealed records per IndexedDB read while streaming (~1 KB each): a few chunks' worth. */
+export const RECORDS_PER_READ = 512;
 
 export interface HomeServiceDeps {
   account: string;
@@ -26,6 +28,8 @@ export interface HomeServiceDeps {
   accountDevices: () => Promise<string[]>;
   /** Sealed records were deleted (for the UI's count). */
   onCleared: (count: number) => void;
+  /** Records per database read while streaming (default RECORDS_PER_READ). */
+  recordsPerRead?: number;
 }
 
 interface OpenChallenge {
@@ -121,37 +125,49 @@ export class HomeService {
     await this.stream(connection, rid);
   }
 
-  /** Sends every sealed record in chunks, pausing while the data channel's buffer is full. */
+  /**
+   * Sends every sealed record in chunks, pausing while the data channel's
+   * buffer is full. Records are read a few hundred per IndexedDB transaction,
+   * the next read already under way while this one is sent: a transaction per
+   * chunk left the home waiting on the database most of the time.
+   */
   private async stream(connection: Connection, rid: string): Promise<void> {
     const { channel, link } = connection;
-    const total = await countLogs(this.deps.account);
+    const account = this.deps.account;
+    const total = await countLogs(account);
     channel.send({ t: "log-begin", rid, total });
     link.bufferedAmountLowThreshold = lowWaterMarkBytes;
-    let after = 0;
     let seq = 0;
     let sent = 0;
+    let records: string[] = [];
+    let size = 0;
+    const flush = async () => {
+      if (records.length === 0) return;
+      if (link.bufferedAmount > highWaterMarkBytes) await drained(link);
+      if (!channel.send({ t: "log-chunk", rid, seq: seq++, records })) throw new Error("the connection closed");
+      sent += records.length;
+      records = [];
+      size = 0;
+    };
+    const read = (afterSeq: number) => {
+      const pending = readLogs(account, afterSeq, this.deps.recordsPerRead ?? RECORDS_PER_READ);
+      // A stream cut short leaves one read nobody awaits; its failure is moot.
+      pending.catch(() => undefined);
+      return pending;
+    };
+    let reading = read(0);
     for (;;) {
-      const batch = await readLogs(this.deps.account, after, MAX_RECORDS_PER_CHUNK);
+      const batch = await reading;
       if (batch.length === 0) break;
-      after = batch.at(-1)!.seq;
-      let records: string[] = [];
-      let size = 0;
-      const flush = async () => {
-        if (records.length === 0) return;
-        if (link.bufferedAmount > highWaterMarkBytes) await drained(link);
-        if (!channel.send({ t: "log-chunk", rid, seq: seq++, records })) throw new Error("the connection closed");
-        sent += records.length;
-        records = [];
-        size = 0;
-      };
+      reading = read(batch.at(-1)!.seq);
       for (const entry of batch) {
         const b64 = toBase64(entry.sealed);
-        if (size + b64.length > MAX_CHUNK_B64_TOTAL) await flush();
+        if (records.length === MAX_RECORDS_PER_CHUNK || size + b64.length > MAX_CHUNK_B64_TOTAL) await flush();
         records.push(b64);
         size += b64.length;
       }
-      await flush();
     }
+    await flush();
     channel.send({ t: "log-end", rid, count: sent });
   }
 

@@ -64,7 +64,7 @@ describe("byte helpers", () => {
 
   it("round-trips base64 and hex for any bytes, and agrees with Buffer", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
+      fc.property(fc.uint8Array({ maxLength: 20_000 }), (b) => {
         expect(toBase64(b)).toBe(Buffer.from(b).toString("base64"));
         expect(equalBytes(fromBase64(toBase64(b)), b)).toBe(true);
         expect(equalBytes(fromHex(toHex(b)), b)).toBe(true);
@@ -72,8 +72,27 @@ describe("byte helpers", () => {
     );
   });
 
+  it("accepts a text exactly when it is the canonical encoding of some bytes (Buffer as the oracle)", () => {
+    const b64char = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .\u00e9");
+    fc.assert(
+      fc.property(fc.string({ unit: b64char, maxLength: 24 }), (text) => {
+        // Buffer decodes leniently; re-encoding shows whether the text was canonical.
+        const canonical = Buffer.from(Buffer.from(text, "base64")).toString("base64") === text;
+        let decoded: Uint8Array | null = null;
+        try {
+          decoded = fromBase64(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RangeError);
+        }
+        expect(decoded !== null).toBe(canonical);
+        if (decoded) expect(Buffer.from(decoded).toString("base64")).toBe(text);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it("refuses non-canonical base64 and bad hex", () => {
-    for (const bad of ["Zg=", "Zh==", "Zm9v!", "Z", "Zm9vY"]) expect(() => fromBase64(bad)).toThrow(RangeError);
+    for (const bad of ["Zg=", "Zh==", "Zm9=", "Zm9v!", "Z", "Zm9vY", "====", "Zg==Zg==", "Zm9v\u00e9AAA"]) expect(() => fromBase64(bad)).toThrow(RangeError);
     expect(() => fromHex("abc")).toThrow(RangeError);
     expect(() => fromHex("zz")).toThrow(RangeError);
   });

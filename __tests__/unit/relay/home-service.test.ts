@@ -1,7 +1,7 @@
 import "fake-indexeddb/auto";
 import type { Connection } from "@/lib/chat/connections";
 import { createLogKeys, deriveLogKeys, fromBase64, proveLogAccess, toBase64, type LogKeys, type LogPublicBundle, type PassphraseKdfParams } from "@/lib/crypto";
-import type { Frame } from "@/lib/protocol";
+import { MAX_RECORDS_PER_CHUNK, type Frame } from "@/lib/protocol";
 import { HomeService, LOCKOUT_MS, MAX_FAILED_PROOFS } from "@/lib/relay/home-service";
 import { decodeLogRecord } from "@/lib/relay/log-records";
 import { countLogs, readLogs } from "@/lib/relay/log-store";
@@ -51,7 +51,8 @@ class FakeConnection {
   }
 }
 
-async function setUp(records = 0): Promise<Fixture> {
+/** `records` messages from bob, every seventh a 60 KB one unless `small`; the home reads `recordsPerRead` at a time. */
+async function setUp(records = 0, small = false, recordsPerRead?: number): Promise<Fixture> {
   const account = `alice${++n}`;
   const { keys, bundle } = await createLogKeys(PASS, seededRandom(n), cheap, { allowWeakParams: true });
   const settings: RelaySettings = { logBundle: bundle, logsEnabled: true, pingOnReceived: false };
@@ -64,10 +65,11 @@ async function setUp(records = 0): Promise<Fixture> {
     settings: () => settings,
     accountDevices: async () => ["home-device", "phone-device"],
     onCleared: (count) => cleared.push(count),
+    recordsPerRead,
   });
   const sink = sealedLogSink(account, bundle, seededRandom(200 + n), () => clock);
   for (let i = 0; i < records; i++) {
-    const message = { account, id: `m${i}`, peer: "bob", direction: "in" as const, text: `message ${i} ${"x".repeat(i % 7 === 0 ? 60_000 : 10)}`, at: clock + i, status: "received" as const };
+    const message = { account, id: `m${i}`, peer: "bob", direction: "in" as const, text: `message ${i} ${"x".repeat(i % 7 === 0 && !small ? 60_000 : 10)}`, at: clock + i, status: "received" as const };
     await storeOnce({ account, peer: "bob", id: message.id, at: clock }, sink.stores, (tx) => sink.write(tx, message, "bob-device"));
   }
   return { account, service, bundle, keys, phone: new FakeConnection(account, "phone-device"), cleared };
@@ -108,6 +110,19 @@ describe("HomeService", () => {
     expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i}`.padEnd(10, " ").slice(0, 10)));
     expect(await countLogs(f.account)).toBe(20); // retrieval leaves the logs in place
   });
+
+  it("streams a log spanning several database reads exactly once, in order, no chunk over the frame's limit", async () => {
+    // Reads of 30 and chunks of 64: chunks straddle reads, and the last read comes back empty.
+    const total = 100;
+    const f = await setUp(total, true, 30);
+    await prove(f, f.phone, rid(1), PASS);
+    const chunks = f.phone.sent.filter((fr) => fr.t === "log-chunk");
+    expect(chunks.map((fr) => fr.seq)).toEqual(chunks.map((_, i) => i));
+    for (const chunk of chunks) expect(chunk.records.length).toBeLessThanOrEqual(MAX_RECORDS_PER_CHUNK);
+    const opened = chunks.flatMap((fr) => fr.records).map((s) => openSealed(fromBase64(s), f.keys.logSecretKey, f.keys.logPublicKey) as { record: Uint8Array });
+    expect(opened.map((o) => decodeLogRecord(o.record)!.id)).toEqual(Array.from({ length: total }, (_, i) => `m${i}`));
+    expect(f.phone.last()).toEqual({ t: "log-end", rid: rid(1), count: total });
+  }, 30_000);
 
   it("refuses a device of another nickname, and one this account does not list, without counting a failure", async () => {
     const f = await setUp(3);
