@@ -5,7 +5,9 @@
 // is unref'd, so it never is the thing that keeps the process alive.
 const GRACE_MS = 15_000;
 
-export default async function exitGuard(): Promise<void> {
+export default async function exitGuard(globalConfig: { watch?: boolean; watchAll?: boolean }): Promise<void> {
+  // In watch mode Jest is meant to stay.
+  if (globalConfig.watch || globalConfig.watchAll) return;
   setTimeout(() => {
     process.stderr.write(
       `\nJest was still running ${GRACE_MS / 1000} s after the last test: a test left a timer, socket or process open.\n` +
