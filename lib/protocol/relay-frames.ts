@@ -8,7 +8,7 @@ const requestId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, "is not a request id")
 const b64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/, "is not base64");
 
 /** Most sealed records one chunk carries; chunks stay far below the wire limit. */
-export const MAX_RECORDS_PER_CHUNK = 64;
+export const MAX_RECORDS_PER_CHUNK = 256;
 /** A sealed record in base64: a chat record (≤ 64 KiB text, ≤ 128 KiB as JSON) sealed. */
 export const MAX_SEALED_RECORD_B64 = 200 * 1024;
 export const MAX_CHUNK_B64_TOTAL = 200 * 1024;
