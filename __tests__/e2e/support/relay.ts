@@ -37,8 +37,12 @@ export async function requestLogs(person: Person, op: "Retrieve logs" | "Clear l
     await page.getByText("Another account's home relay").click();
     await page.getByLabel("Home relay of").fill(target);
   }
+  const outcomes = page.locator("fieldset").filter({ hasText: "Logs from your home relay" }).locator("p[role=status].muted, p[role=alert]");
+  // The last request's outcome may still be on screen when the click lands:
+  // mark it, and wait for a new one (each outcome is a new element).
+  await outcomes.evaluateAll((nodes) => nodes.forEach((n) => n.setAttribute("data-test-earlier", "")));
   await page.getByRole("button", { name: op }).click();
-  const outcome = page.locator("fieldset").filter({ hasText: "Logs from your home relay" }).locator("p[role=status].muted, p[role=alert]").last();
+  const outcome = outcomes.and(page.locator(":not([data-test-earlier])")).last();
   await outcome.waitFor({ timeout: 60_000 });
   await page.getByRole("button", { name: op, disabled: false }).waitFor({ timeout: 60_000 });
   return (await outcome.textContent()) ?? "";

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type ChangeEvent } from "react";
+import { useRef, useState, type ChangeEvent } from "react";
 import type { HomeRelay } from "@/lib/relay/home-relay";
 import { groupByPeer, type PeerLog } from "@/lib/relay/log-records";
 import type { Progress } from "@/lib/relay/log-requester";
@@ -20,7 +20,11 @@ export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname:
   const [busy, setBusy] = useState<"retrieve" | "clear" | "import" | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [groups, setGroups] = useState<PeerLog[] | null>(null);
-  const [message, setMessage] = useState<{ kind: "status" | "alert"; text: string } | null>(null);
+  const [message, setMessageState] = useState<{ kind: "status" | "alert"; text: string; n: number } | null>(null);
+  // Each outcome is a new element (keyed by n), so an outcome that repeats
+  // the last one's words is still announced, and is told apart from it.
+  const outcomes = useRef(0);
+  const setMessage = (next: { kind: "status" | "alert"; text: string } | null) => setMessageState(next ? { ...next, n: ++outcomes.current } : null);
 
   async function run(op: "retrieve" | "clear") {
     if (!passphrase) return setMessage({ kind: "alert", text: "Enter the log passphrase first." });
@@ -93,7 +97,7 @@ export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname:
       {busy && progress?.phase === "proving" && <p role="status">Proving the passphrase…</p>}
       {receiving && <progress aria-label="Retrieving logs" max={progress.total || 1} value={progress.received} />}
       {message && (
-        <p role={message.kind} className={message.kind === "alert" ? undefined : "muted"}>
+        <p key={message.n} role={message.kind} className={message.kind === "alert" ? undefined : "muted"}>
           {message.text}
         </p>
       )}
