@@ -18,11 +18,13 @@
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import type { LogPublicBundle } from "../../lib/crypto";
+import { MAX_RECORDS_PER_CHUNK } from "../../lib/protocol";
 import type { PageLib } from "./page-lib";
 import { nameShim } from "./shim";
 
 const ROOT = path.resolve(__dirname, "../..");
-export const CHUNK_RECORDS = 64; // lib/protocol MAX_RECORDS_PER_CHUNK
+/** The baseline sends records in chunks as large as ours. */
+export const CHUNK_RECORDS = MAX_RECORDS_PER_CHUNK;
 const BLANK_PATH = "/__relay-bench-blank";
 
 interface BenchWindow {

@@ -34,7 +34,7 @@ export interface Components {
     groupByPeerMs: number;
     dateFormatMs: number;
   };
-  /** Opening every record with WebCrypto X25519 + HSalsa20 + secretbox (64 at a time, awaited per chunk), or null if unsupported. */
+  /** Opening every record with WebCrypto X25519 + HSalsa20 + secretbox (a chunk at a time, awaited per chunk), or null if unsupported. */
   webCryptoOpenMs: number | null;
   webCryptoError?: string;
 }
