@@ -15,8 +15,14 @@ export const MAX_FAILED_PROOFS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 export const CHALLENGE_TTL_MS = 120_000;
 const MAX_OPEN_CHALLENGES = 16;
-/** Sealed records per IndexedDB read while streaming (~1 KB each): a few chunks' worth. */
-export const RECORDS_PER_READ = 512;
+/**
+ * Streaming reads records a batch per IndexedDB transaction, sized so that a
+ * batch holds about READ_BYTES (records run from ~400 bytes to ~130 KB), and
+ * never more than MAX_RECORDS_PER_READ records.
+ */
+const READ_BYTES = 1024 * 1024;
+const FIRST_READ_RECORDS = 64;
+const MAX_RECORDS_PER_READ = 1024;
 
 export interface HomeServiceDeps {
   account: string;
@@ -28,8 +34,8 @@ export interface HomeServiceDeps {
   accountDevices: () => Promise<string[]>;
   /** Sealed records were deleted (for the UI's count). */
   onCleared: (count: number) => void;
-  /** Records per database read while streaming (default RECORDS_PER_READ). */
-  recordsPerRead?: number;
+  /** Most records per database read while streaming (default MAX_RECORDS_PER_READ). */
+  maxRecordsPerRead?: number;
 }
 
 interface OpenChallenge {
@@ -127,9 +133,9 @@ export class HomeService {
 
   /**
    * Sends every sealed record in chunks, pausing while the data channel's
-   * buffer is full. Records are read a few hundred per IndexedDB transaction,
-   * the next read already under way while this one is sent: a transaction per
-   * chunk left the home waiting on the database most of the time.
+   * buffer is full. Records are read about a megabyte per IndexedDB
+   * transaction, the next read already under way while this one is sent: a
+   * transaction per chunk left the home waiting on the database most of the time.
    */
   private async stream(connection: Connection, rid: string): Promise<void> {
     const { channel, link } = connection;
@@ -149,17 +155,20 @@ export class HomeService {
       records = [];
       size = 0;
     };
-    const read = (afterSeq: number) => {
-      const pending = readLogs(account, afterSeq, this.deps.recordsPerRead ?? RECORDS_PER_READ);
+    const maxPerRead = this.deps.maxRecordsPerRead ?? MAX_RECORDS_PER_READ;
+    const read = (afterSeq: number, count: number) => {
+      const pending = readLogs(account, afterSeq, count);
       // A stream cut short leaves one read nobody awaits; its failure is moot.
       pending.catch(() => undefined);
       return pending;
     };
-    let reading = read(0);
+    let reading = read(0, Math.min(FIRST_READ_RECORDS, maxPerRead));
     for (;;) {
       const batch = await reading;
       if (batch.length === 0) break;
-      reading = read(batch.at(-1)!.seq);
+      const bytes = batch.reduce((n, entry) => n + entry.sealed.length, 0);
+      const next = Math.max(1, Math.min(maxPerRead, Math.floor((READ_BYTES * batch.length) / bytes)));
+      reading = read(batch.at(-1)!.seq, next);
       for (const entry of batch) {
         const b64 = toBase64(entry.sealed);
         if (records.length === MAX_RECORDS_PER_CHUNK || size + b64.length > MAX_CHUNK_B64_TOTAL) await flush();

@@ -52,8 +52,8 @@ class FakeConnection {
   }
 }
 
-/** `records` sealed messages from bob, every seventh a 60 KB one; the home reads `recordsPerRead` at a time. */
-async function setUp(records = 0, recordsPerRead?: number): Promise<Fixture> {
+/** `records` sealed messages from bob, every seventh a 60 KB one; the home reads at most `maxRecordsPerRead` at a time. */
+async function setUp(records = 0, maxRecordsPerRead?: number): Promise<Fixture> {
   const account = `alice${++n}`;
   const { keys, bundle } = await createLogKeys(PASS, seededRandom(n), cheap, { allowWeakParams: true });
   const settings: RelaySettings = { logBundle: bundle, logsEnabled: true, pingOnReceived: false };
@@ -66,7 +66,7 @@ async function setUp(records = 0, recordsPerRead?: number): Promise<Fixture> {
     settings: () => settings,
     accountDevices: async () => ["home-device", "phone-device"],
     onCleared: (count) => cleared.push(count),
-    recordsPerRead,
+    maxRecordsPerRead,
   });
   const sink = sealedLogSink(account, bundle, seededRandom(200 + n), () => clock);
   for (let i = 0; i < records; i++) {
@@ -113,7 +113,7 @@ describe("HomeService", () => {
   });
 
   it("streams a log spanning several database reads exactly once, in order, no chunk over the frame's limit", async () => {
-    // Reads of 100 and chunks of at most MAX_RECORDS_PER_CHUNK: chunks straddle
+    // Reads of 64, then 100, and chunks of at most MAX_RECORDS_PER_CHUNK: chunks straddle
     // reads, one chunk is cut by the count limit, and the last read comes back
     // empty. The home never opens records, so opaque ones stand in for sealed
     // ones here (sealing hundreds is slow in Jest's sandbox).
