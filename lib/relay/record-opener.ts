@@ -21,14 +21,15 @@ export function tweetnaclOpener(keys: LogKeys): OpenRecords {
 export async function webCryptoOpener(keys: LogKeys, subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<OpenRecords | null> {
   if (!subtle) return null;
   let privateKey: CryptoKey;
+  const pkcs8 = new Uint8Array(PKCS8_X25519_PREFIX.length + 32);
   try {
-    const pkcs8 = new Uint8Array(PKCS8_X25519_PREFIX.length + 32);
     pkcs8.set(PKCS8_X25519_PREFIX);
     pkcs8.set(keys.logSecretKey, PKCS8_X25519_PREFIX.length);
     privateKey = await subtle.importKey("pkcs8", pkcs8, { name: "X25519" }, false, ["deriveBits"]);
-    pkcs8.fill(0);
   } catch {
     return null; // no X25519 in this browser's WebCrypto
+  } finally {
+    pkcs8.fill(0); // the secret key's copy goes, whether or not the import worked
   }
   const openOne = async (sealed: Uint8Array): Promise<Uint8Array | null> => {
     const ephemeral = sealedEphemeralKey(sealed);
