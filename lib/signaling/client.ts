@@ -1,6 +1,7 @@
 import PusherJs from "pusher-js";
 import { fetchJson } from "@/lib/api/fetch-json";
 import { Emitter } from "@/lib/shared/emitter";
+import { pusherOptions, type PageLocation } from "./pusher-options";
 import { memberInfoSchema, NOTICE_EVENT, SIGNAL_EVENT, signalEventSchema, userChannel, type MemberInfo, type SignalEvent, type SignalingClientConfig, type SignalRequest } from "./schemas";
 
 // The browser's one signaling connection per tab: pusher-js on the user's own
@@ -34,22 +35,9 @@ export interface SignalingClient {
 const MAX_BACKOFF_MS = 30_000;
 
 
-export function connectSignaling(opts: { config: SignalingClientConfig; nickname: string; deviceId: string; location?: { hostname: string; port: string; protocol: string } }): SignalingClient {
+export function connectSignaling(opts: { config: SignalingClientConfig; nickname: string; deviceId: string; location?: PageLocation }): SignalingClient {
   const { config, nickname, deviceId } = opts;
-  const where = opts.location ?? window.location;
-  const sameOrigin = config.wsHost === null;
-  const secure = sameOrigin ? where.protocol === "https:" : config.forceTLS;
-  const port = sameOrigin ? Number(where.port || (secure ? 443 : 80)) : (config.wsPort ?? (secure ? 443 : 80));
-  const pusher = new PusherJs(config.key, {
-    cluster: config.cluster,
-    wsHost: sameOrigin ? where.hostname : config.wsHost!,
-    wsPort: port,
-    wssPort: port,
-    forceTLS: secure,
-    enabledTransports: secure ? ["wss"] : ["ws"],
-    disableStats: true,
-    channelAuthorization: { transport: "ajax", endpoint: "/api/pusher/auth" },
-  });
+  const pusher = new PusherJs(config.key, pusherOptions(config, opts.location ?? window.location));
 
   const listeners = { state: new Emitter<SignalingState>(), signal: new Emitter<SignalEvent>(), own: new Emitter<OwnDeviceEvent>(), notice: new Emitter<unknown>() };
   const ownDevices = new Map<string, MemberInfo | null>();

@@ -26,14 +26,12 @@ export function restClient(config: Env = env()): Pusher {
 }
 
 export function clientConfig(config: Env = env()): SignalingClientConfig {
-  if (usesBuiltinSignaling(config)) return { key: config.PUSHER_KEY, wsHost: null, wsPort: null, forceTLS: false, cluster: "local" };
-  return {
-    key: config.PUSHER_KEY,
-    wsHost: config.PUSHER_WS_HOST ?? config.PUSHER_HOST ?? null,
-    wsPort: config.PUSHER_WS_PORT ?? config.PUSHER_PORT ?? null,
-    forceTLS: config.PUSHER_USE_TLS ?? true,
-    cluster: config.PUSHER_CLUSTER ?? "mt1",
-  };
+  const key = config.PUSHER_KEY;
+  if (usesBuiltinSignaling(config)) return { kind: "same-origin", key };
+  const wsHost = config.PUSHER_WS_HOST ?? config.PUSHER_HOST;
+  // Hosted Pusher: browsers dial ws-<cluster>.pusher.com, never the app's own host.
+  if (wsHost === undefined) return { kind: "cluster", key, cluster: config.PUSHER_CLUSTER ?? "mt1" };
+  return { kind: "host", key, wsHost, wsPort: config.PUSHER_WS_PORT ?? config.PUSHER_PORT ?? null, forceTLS: config.PUSHER_USE_TLS ?? true };
 }
 
 const unavailable = () => new ApiError(503, "unavailable", "The signaling service cannot be reached. Try again in a moment.");

@@ -45,12 +45,12 @@ export type MemberInfo = z.infer<typeof memberInfoSchema>;
 export const presenceSchema = z.object({ online: z.array(z.object({ deviceId, home: z.boolean() }).strict()) }).strict();
 export type Presence = z.infer<typeof presenceSchema>;
 
-/** What the browser needs to reach the signaling service (no secrets). */
-export interface SignalingClientConfig {
-  key: string;
-  /** null: same host and port as the page (the built-in server). */
-  wsHost: string | null;
-  wsPort: number | null;
-  forceTLS: boolean;
-  cluster: string;
-}
+/**
+ * What the browser needs to reach the signaling service (no secrets):
+ * the built-in server on the page's own origin, a self-hosted server
+ * (soketi, sockudo, Reverb) at a host of its own, or hosted Pusher by cluster.
+ */
+export type SignalingClientConfig =
+  | { kind: "same-origin"; key: string }
+  | { kind: "host"; key: string; wsHost: string; wsPort: number | null; forceTLS: boolean }
+  | { kind: "cluster"; key: string; cluster: string };
