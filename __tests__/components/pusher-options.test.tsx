@@ -8,7 +8,6 @@ import type { SignalingClientConfig } from "@/lib/signaling/schemas";
 // loads it) dials for each kind of signaling service, on an https page. A
 // stand-in WebSocket records the URL instead of connecting anywhere.
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const PusherWeb = require("pusher-js/dist/web/pusher.js") as typeof import("pusher-js").default;
 
 const dialed: string[] = [];
