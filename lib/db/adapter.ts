@@ -9,6 +9,17 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 // libSQL URL (Turso, sqld) is the hosted option. Both run the same schema and
 // the same migrations.
 
+/**
+ * DATABASE_URL, or under `npm start` the embedded file in DATA_DIR. Never a
+ * silent default under `next start`: an empty database that answers health
+ * checks and fails every sign-up is worse than refusing to start.
+ */
+export function resolveDatabaseUrl(config: { DATABASE_URL?: string; DATA_DIR: string }, mode: "embedded" | "hosted"): string {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  if (mode === "embedded") return `file:${path.join(config.DATA_DIR, "communisp.db")}`;
+  throw new Error("DATABASE_URL is not set (required under `next start`; see .env.example)");
+}
+
 export type DatabaseTarget =
   | { kind: "file"; url: string; filePath: string }
   | { kind: "libsql"; url: string; authToken?: string };

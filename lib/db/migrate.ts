@@ -151,3 +151,20 @@ export async function applyMigrations(
     await db.dispose();
   }
 }
+
+/**
+ * Names of the migrations this code has that the database lacks, without
+ * applying anything (a hosted start checks; `npm run db:migrate` applies).
+ * Throws MigrationError for a history this code cannot vouch for.
+ */
+export async function pendingMigrations(factory: SqlMigrationAwareDriverAdapterFactory, migrations: Migration[]): Promise<string[]> {
+  const db = await factory.connect();
+  try {
+    // Read-only: a database that never saw a migration has no table yet.
+    const table = await db.queryRaw({ sql: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`, args: [], argTypes: [] });
+    const done = table.rows.length === 0 ? new Set<string>() : checkHistory(await readApplied(db), migrations);
+    return migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
+  } finally {
+    await db.dispose();
+  }
+}

@@ -16,9 +16,11 @@ export interface Person {
 
 export const PASSWORD = "correct horse battery staple";
 
-export async function launchPerson(nickname: string, opts: { viewport?: { width: number; height: number }; isMobile?: boolean } = {}): Promise<Person> {
+export async function launchPerson(nickname: string, opts: { viewport?: { width: number; height: number }; isMobile?: boolean; home?: string } = {}): Promise<Person> {
   // A browser server, so the test can reach the Chromium processes themselves.
-  const server = await chromium.launchServer({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  // `home`: a HOME whose NSS database trusts a test CA (support/trust-store.ts).
+  const env = opts.home ? { ...process.env, HOME: opts.home } : undefined;
+  const server = await chromium.launchServer({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true, env });
   const browser = await chromium.connect(server.wsEndpoint());
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1200, height: 900 }, isMobile: opts.isMobile, hasTouch: opts.isMobile });
   const page = await context.newPage();
@@ -91,7 +93,7 @@ export async function connectTo(person: Person, nickname: string): Promise<void>
   const { page } = person;
   await page.getByLabel("Nickname to contact").fill(nickname);
   await page.getByRole("button", { name: "Connect" }).click();
-  await page.getByRole("heading", { name: nickname }).waitFor();
+  await conversationWith(page, nickname).waitFor();
 }
 
 export async function waitForConnection(person: Person, state: "direct" | "relayed" | "offline" | "connecting", timeoutMs = 30_000): Promise<void> {
@@ -124,5 +126,10 @@ export async function closePeople(people: Person[]): Promise<void> {
 
 export async function openContact(person: Person, nickname: string): Promise<void> {
   await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname }).click();
-  await person.page.getByRole("heading", { name: nickname }).waitFor();
+  await conversationWith(person.page, nickname).waitFor();
+}
+
+/** The open conversation's region (a retrieved log may show the same nickname as a heading too). */
+function conversationWith(page: Page, nickname: string) {
+  return page.getByRole("region", { name: `Conversation with ${nickname}` }).getByRole("heading", { name: nickname });
 }
