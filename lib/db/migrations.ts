@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 // Reads prisma/migrations exactly as `prisma migrate dev` lays it out:
@@ -37,8 +37,9 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 
   // Not traced into Next's output (the whole project would be): a hosted
   // build runs `npm run db:migrate`, and the start-up check copes without the folder.
-  return readdirSync(/*turbopackIgnore: true*/ dir)
-    .filter((entry) => statSync(/*turbopackIgnore: true*/ path.join(dir, entry)).isDirectory())
+  return readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
     .sort()
     .map((name) => {
       if (!folderPattern.test(name)) throw new Error(`prisma/migrations/${name}: folder names are <14-digit timestamp>_<name>`);

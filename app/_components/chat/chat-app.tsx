@@ -6,6 +6,7 @@ import { ConnectForm } from "./connect-form";
 import { ContactList } from "./contact-list";
 import { Conversation } from "./conversation";
 import { RelayPanel } from "../relay/relay-panel";
+import { SecureContextNotice } from "../secure-context-notice";
 import { useMessenger, useMessengerBoot } from "./use-messenger";
 
 const signalingText = { connecting: "connecting to the server…", connected: "online", unavailable: "server unreachable, retrying…", offline: "offline" } as const;
@@ -31,6 +32,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
           </button>
         </div>
       </header>
+      <SecureContextNotice />
       <section className="panel device" aria-label="This device">
         {boot.phase === "registering" && <p role="status">Setting up this device&apos;s keys…</p>}
         {boot.phase === "locked" && (
