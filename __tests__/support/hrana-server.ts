@@ -75,6 +75,8 @@ export interface HranaServer {
   url: string;
   /** Streams currently open (not closed, not expired). */
   openStreams(): number;
+  /** Pipeline requests answered so far, whatever their outcome. */
+  pipelinesServed(): number;
   close(): Promise<void>;
 }
 
@@ -131,7 +133,9 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
   const gate = new WriteGate(() => streams.connections(), options.txnTimeoutMs ?? 5_000);
   const streams = new StreamTable(() => new Connection(options.file), limits, () => gate.released());
 
+  let pipelines = 0;
   async function pipeline(req: IncomingMessage, res: ServerResponse, version: Version): Promise<void> {
+    pipelines++;
     if (options.authToken !== undefined) {
       const problem = authError(req.headers.authorization, options.authToken);
       if (problem) return sendSqldError(res, 401, `Unauthorized: \`${problem}\``);
@@ -180,6 +184,7 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
   return {
     url: `http://127.0.0.1:${port}`,
     openStreams: () => streams.openCount,
+    pipelinesServed: () => pipelines,
     close: async () => {
       streams.closeAll();
       server.closeAllConnections();

@@ -1,6 +1,8 @@
 // Route-handler tests run the real handlers in-process against a real SQLite
 // file: this points the app's configuration at a fresh one before any module
-// reads it, and migrates it the way server start does.
+// reads it, and migrates it the way server start does. `useDatabaseOver`
+// can put the Hrana stand-in in front of that file, so the same cases also
+// run over libSQL's HTTP protocol, as on a hosted deployment.
 import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { NextRequest } from "next/server";
@@ -49,6 +51,8 @@ export interface TransportDatabase {
   readonly url: string;
   /** Starts the server if any, points the configuration at it and migrates through it. Call before loading app modules. */
   ready(): Promise<void>;
+  /** Hrana pipeline requests the stand-in answered (always 0 for `file`): proof the app went over HTTP. */
+  pipelinesServed(): number;
   cleanup(): Promise<void>;
 }
 
@@ -69,6 +73,7 @@ export function useDatabaseOver(transport: DatabaseTransport): TransportDatabase
         await migrate(url, authToken);
       } else await migrate(url);
     },
+    pipelinesServed: () => server?.pipelinesServed() ?? 0,
     async cleanup() {
       await server?.close();
       database.cleanup();

@@ -30,6 +30,18 @@ export function describeRegister(transport: DatabaseTransport): void {
   const body = async (res: Response) => (await res.json()) as { nickname?: string; error?: { code: string; message: string } };
 
   describe(`POST /api/register (database over ${transport})`, () => {
+    it(`reaches its database ${transport === "hrana" ? "over HTTP through the Hrana stand-in" : "as a local file"}`, async () => {
+      const before = database.pipelinesServed();
+      await db().user.count();
+      if (transport === "hrana") {
+        expect(database.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(database.pipelinesServed()).toBeGreaterThan(before);
+      } else {
+        expect(database.url).toMatch(/^file:/);
+        expect(database.pipelinesServed()).toBe(0);
+      }
+    });
+
     it("creates an account with the nickname stored lowercase, and a scrypt hash instead of the password", async () => {
       const res = await register(request("POST", "/api/register", { json: { nickname: "  Alice_01 ", password: "correct horse battery" } }), {});
       expect(res.status).toBe(201);
