@@ -1,6 +1,7 @@
 import path from "node:path";
 import { createAdapterFactory, parseDatabaseUrl } from "@/lib/db/adapter";
 import { PrismaClient } from "@/lib/db/generated/client";
+import { restoreConstraintCode } from "@/lib/db/libsql-constraint-codes";
 import { applyMigrations } from "@/lib/db/migrate";
 import { readMigrations } from "@/lib/db/migrations";
 import { startHranaServer, type HranaServer } from "../../support/hrana-server";
@@ -76,5 +77,35 @@ describe.each(["file", "file via libsql", "hrana over http"])("constraint errors
     const error = await client().$queryRawUnsafe("SELECT * FROM no_such_table").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as { code?: string }).code).not.toMatch(/^P200[23]$/);
+  });
+});
+
+describe("restoreConstraintCode", () => {
+  // Shaped as @libsql/client's LibsqlError over HTTP: primary code, no rawCode.
+  const overHttp = (message: string, code = "SQLITE_CONSTRAINT") => Object.assign(new Error(`${code}: SQLite error: ${message}`), { code, rawCode: undefined as number | undefined, extendedCode: undefined as string | undefined });
+
+  it.each([
+    ["UNIQUE constraint failed: User.nickname", 2067, "SQLITE_CONSTRAINT_UNIQUE"],
+    ["UNIQUE constraint failed: t.a, t.b", 2067, "SQLITE_CONSTRAINT_UNIQUE"],
+    ["NOT NULL constraint failed: User.passwordHash", 1299, "SQLITE_CONSTRAINT_NOTNULL"],
+    ["FOREIGN KEY constraint failed", 787, "SQLITE_CONSTRAINT_FOREIGNKEY"],
+    ["CHECK constraint failed: positive", 275, "SQLITE_CONSTRAINT_CHECK"],
+  ])("gives %j SQLite's extended code %i", (message, rawCode, extendedCode) => {
+    const error = overHttp(message);
+    expect(restoreConstraintCode(error)).toBe(error);
+    expect(error).toMatchObject({ rawCode, extendedCode, message: `SQLITE_CONSTRAINT: SQLite error: ${message}` });
+  });
+
+  it("leaves alone a code the driver already gave, other SQLite errors, unknown constraint wording and non-errors", () => {
+    const coded = Object.assign(overHttp("UNIQUE constraint failed: t.a"), { rawCode: 1555 });
+    restoreConstraintCode(coded);
+    expect(coded.rawCode).toBe(1555);
+    const other = overHttp("UNIQUE constraint failed: t.a", "SQLITE_UNKNOWN");
+    restoreConstraintCode(other);
+    expect(other.rawCode).toBeUndefined();
+    const unknownWording = overHttp("constraint failed");
+    restoreConstraintCode(unknownWording);
+    expect(unknownWording.rawCode).toBeUndefined();
+    for (const value of [null, undefined, "SQLITE_CONSTRAINT", 42]) expect(restoreConstraintCode(value)).toBe(value);
   });
 });
