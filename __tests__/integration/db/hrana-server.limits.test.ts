@@ -1,4 +1,7 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { createClient } from "@libsql/client";
 import Database from "better-sqlite3";
 import { startHranaServer, type HranaServer, type HranaServerOptions } from "../../support/hrana-server";
@@ -180,4 +183,24 @@ describe("@libsql/client 0.18 against the stand-in", () => {
     expect(error).toMatchObject({ code: "SQLITE_CONSTRAINT", rawCode: undefined, extendedCode: undefined, message: "SQLITE_CONSTRAINT: SQLite error: UNIQUE constraint failed: t.name" });
     client.close();
   });
+});
+
+describe("as a process of its own (hrana/main.ts)", () => {
+  it("prints its URL once listening, serves the file with the token, and exits on SIGTERM", async () => {
+    const child = spawn(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "../../support/hrana/main.ts"), "--file", file, "--token", "proc-token"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
+      const { url } = JSON.parse(line) as { url: string };
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const client = createClient({ url, authToken: "proc-token" });
+      await client.execute("CREATE TABLE p (x)");
+      await client.execute("INSERT INTO p VALUES (1)");
+      client.close();
+      expect(readFile((db) => db.prepare("SELECT x FROM p").all())).toEqual([{ x: 1 }]);
+      child.kill("SIGTERM");
+      expect(await once(child, "exit")).toEqual([0, null]);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 30_000);
 });
