@@ -9,9 +9,9 @@ import type { Client, InArgs, InStatement, ResultSet, Transaction, TransactionMo
 // `rawCode` to recognise constraint violations, falls back to 1, and Prisma
 // raises P2039 instead of P2002/P2003/P2011: every "already taken" answer in
 // the app became a 500 on a hosted database. SQLite's message still names the
-// constraint, in wording it has kept since 3.8.2 (sqlite3HaltConstraint), so
-// the extended code is restored from it and the adapter maps the error as it
-// does for a local file.
+// constraint, in wording stable since SQLite 3.8.2 ("UNIQUE constraint
+// failed: t.c"), so the extended code is restored from it and the adapter
+// maps the error as it does for a local file.
 
 /** SQLite's extended result codes (sqlite3.h) for the constraint kinds the adapter tells apart. */
 const CONSTRAINTS: { message: RegExp; rawCode: number; extendedCode: string }[] = [
