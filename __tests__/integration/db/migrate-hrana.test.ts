@@ -113,3 +113,24 @@ describe("lib/db/migrate over Hrana (HTTP)", () => {
     expect(String(recorded().find((r) => r.migration_name === "29990103000000_typo")!.logs)).toMatch(/syntax error/);
   });
 });
+
+describe("two processes migrating at once (several app instances starting together)", () => {
+  const viaFile = () => createAdapterFactory(parseDatabaseUrl(`file:${file}`));
+
+  it.each([
+    ["over Hrana", overHttp],
+    ["on a file", viaFile],
+  ])("applies each migration once %s, and neither start fails", async (_label, factory) => {
+    const dir = copyMigrations();
+    // A data migration would run twice, silently, if the second start did not notice the first.
+    addMigration(dir, "29990104000000_seed", `INSERT INTO "User" (id, nickname, passwordHash) VALUES ('seed', 'seed', 'x');\n`);
+    const results = await Promise.all([applyMigrations(factory(), readMigrations(dir)), applyMigrations(factory(), readMigrations(dir))]);
+    const names = readMigrations(dir).map((m) => m.name);
+    expect(results.flatMap((r) => r.applied).sort()).toEqual(names.sort());
+    expect(results.map((r) => r.applied.length + r.alreadyApplied)).toEqual([names.length, names.length]);
+    expect(recorded().map((r) => [r.migration_name, r.finished_at !== null])).toEqual(names.sort().map((n) => [n, true]));
+    expect(readFile((db) => db.prepare(`SELECT count(*) AS n FROM "User" WHERE id = 'seed'`).get())).toEqual({ n: 1 });
+    // And the next start is a quiet one.
+    expect((await applyMigrations(factory(), readMigrations(dir))).applied).toEqual([]);
+  });
+});
