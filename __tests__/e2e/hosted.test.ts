@@ -3,6 +3,7 @@ import path from "node:path";
 import webpush from "web-push";
 import { ensureLocalTls } from "@/lib/tls/local-ca";
 import { startSoketi, type Target } from "../integration/signaling/support/targets";
+import { startHranaServer, type HranaServer } from "../support/hrana-server";
 import { makeTempDir } from "../support/temp-dir";
 import { freePort } from "./support/app";
 import { migrateDatabase, startInstance, startLoadBalancer, type HostedInstance, type LoadBalancer } from "./support/hosted";
@@ -13,8 +14,10 @@ import { eventually } from "./support/wait";
 
 // A Vercel-style deployment: `next build` + `next start` only, two instances
 // behind a round-robin load balancer, signaling through soketi over TLS
-// (standing in for hosted Pusher), the database migrated by the release
-// step. Configuration that cannot work stops an instance at start.
+// (standing in for hosted Pusher), the database over libSQL's HTTP protocol
+// (the Hrana stand-in serving a SQLite file, standing in for Turso) and
+// migrated by the release step. Configuration that cannot work stops an
+// instance at start.
 
 jest.setTimeout(300_000);
 
@@ -28,7 +31,8 @@ let soketi: Target;
 let balancer: LoadBalancer;
 let trusting: TrustingHome;
 let tlsCaPem: string;
-let databaseUrl: string;
+let hrana: HranaServer;
+let database: { DATABASE_URL: string; DATABASE_AUTH_TOKEN: string };
 
 function hostedEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -56,7 +60,9 @@ beforeAll(async () => {
   tlsCaPem = tls.caCertPem;
   soketi = await startSoketi({ app: APP, tls: { certPath: path.join(temp.dir, "tls", "server.crt"), keyPath: path.join(temp.dir, "tls", "server.key"), caPem: tlsCaPem } });
   trusting = homeTrusting([{ name: "test CA", pem: tlsCaPem }]);
-  databaseUrl = `file:${path.join(temp.dir, "communisp.db")}`;
+  const token = randomBytes(24).toString("base64url");
+  hrana = await startHranaServer({ file: path.join(temp.dir, "hosted.db"), authToken: token });
+  database = { DATABASE_URL: hrana.url, DATABASE_AUTH_TOKEN: token };
 });
 
 afterAll(async () => {
@@ -64,6 +70,7 @@ afterAll(async () => {
   await Promise.all(instances.map((i) => i.stop()));
   await balancer?.close();
   await soketi?.stop();
+  await hrana?.close();
   trusting?.remove();
   temp.remove();
 });
@@ -84,22 +91,22 @@ describe("configuration that cannot work stops an instance at start, saying why"
   });
 
   it("without an external signaling service or its credentials", async () => {
-    const noSignaling = await instance(hostedEnv({ DATABASE_URL: databaseUrl, NEXTAUTH_URL: "http://127.0.0.1:9" }));
+    const noSignaling = await instance(hostedEnv({ ...database, NEXTAUTH_URL: "http://127.0.0.1:9" }));
     expect(await noSignaling.exited).toBe(1);
     expect(noSignaling.output()).toMatch(/No signaling service: the built-in one runs only under `npm start`/);
-    const { PUSHER_SECRET: _, ...withoutSecret } = hostedEnv({ ...signaling, DATABASE_URL: databaseUrl });
+    const { PUSHER_SECRET: _, ...withoutSecret } = hostedEnv({ ...signaling, ...database });
     const noSecret = await instance(withoutSecret);
     expect(await noSecret.exited).toBe(1);
     expect(noSecret.output()).toMatch(/PUSHER_SECRET is missing/);
   });
 });
 
-describe("two instances behind a load balancer, soketi over TLS", () => {
+describe("two instances behind a load balancer, soketi over TLS, the database over libSQL HTTP", () => {
   beforeAll(async () => {
-    migrateDatabase({ DATABASE_URL: databaseUrl });
+    await migrateDatabase(database);
     const ports = [await freePort(), await freePort()];
     balancer = await startLoadBalancer(ports);
-    const env = hostedEnv({ DATABASE_URL: databaseUrl, PUSHER_HOST: "localhost", PUSHER_PORT: String(soketi.port), PUSHER_USE_TLS: "true", NEXTAUTH_URL: balancer.url });
+    const env = hostedEnv({ ...database, PUSHER_HOST: "localhost", PUSHER_PORT: String(soketi.port), PUSHER_USE_TLS: "true", NEXTAUTH_URL: balancer.url });
     // Every instance shares the secrets, as a platform's environment settings would give them.
     for (const port of ports) {
       const started = await instance(env, port);
@@ -145,6 +152,8 @@ describe("two instances behind a load balancer, soketi over TLS", () => {
 
     const counts = [...balancer.served.values()];
     expect(counts.every((n) => n > 20)).toBe(true);
+    // Accounts and devices lived in the libSQL database, reached over HTTP.
+    expect(hrana.pipelinesServed()).toBeGreaterThan(20);
   });
 });
 
@@ -152,7 +161,7 @@ describe("hosted Pusher by cluster", () => {
   it("has the browser dial wss://ws-CLUSTER.pusher.com, not the app's own host", async () => {
     const port = await freePort();
     const ownDatabase = `file:${path.join(temp.dir, "cluster.db")}`;
-    migrateDatabase({ DATABASE_URL: ownDatabase });
+    await migrateDatabase({ DATABASE_URL: ownDatabase });
     const started = await instance(hostedEnv({ DATABASE_URL: ownDatabase, PUSHER_CLUSTER: "eu", NEXTAUTH_URL: `http://127.0.0.1:${port}` }), port);
     expect(started.ready).toBe(true);
     const carol = await launchPerson("carol");

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -24,11 +24,19 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...env };
 }
 
-/** `npm run db:migrate`, the release step a hosted deployment runs before its instances start. */
-export function migrateDatabase(env: Record<string, string>): string {
-  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "scripts/migrate.ts"], { cwd: ROOT, env: childEnv(env), encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`npm run db:migrate failed (${result.status}):\n${result.stdout}${result.stderr}`);
-  return result.stdout;
+/**
+ * `npm run db:migrate`, the release step a hosted deployment runs before its
+ * instances start. Asynchronous: the database may be served from this very
+ * process (the Hrana stand-in), which a blocking spawn would starve.
+ */
+export async function migrateDatabase(env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/migrate.ts"], { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`npm run db:migrate failed (${code}):\n${output}`);
+  return output;
 }
 
 /** Starts `next start`; resolves once the instance's start-up check said it is ready, or it exited. */
