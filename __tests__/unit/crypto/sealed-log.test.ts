@@ -3,7 +3,6 @@ import {
   parseLogBundle,
   createLogChallenge,
   createLogKeys,
-  CryptoError,
   openSealed,
   proveLogAccess,
   seal,
