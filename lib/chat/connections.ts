@@ -1,4 +1,4 @@
-import { SecureChannel } from "@/lib/channel/secure-channel";
+import { ROTATION_FAILURES, SecureChannel } from "@/lib/channel/secure-channel";
 import type { DeviceIdentity, RandomSource, RatchetConfig } from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
 import { PeerLink, type LinkState, type OutgoingSignal } from "@/lib/rtc/peer-link";
@@ -131,6 +131,9 @@ export class Connections {
       if (error && error.code !== "LINK_CLOSED") this.failed.emit({ connection, error });
       this.changed.emit(connection);
       this.lost.emit(connection);
+      // A peer that let the rotation lapse gets a fresh handshake (a new
+      // connection), which renews every chain at once.
+      if (error && ROTATION_FAILURES.has(error.code)) this.dial(nickname, [deviceId]);
     });
     this.changed.emit(connection);
     return connection;

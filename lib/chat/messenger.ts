@@ -42,6 +42,8 @@ export interface MessengerSnapshot {
   contacts: ContactView[];
   conversation: ConversationView | null;
   droppedFrames: number;
+  /** Messages refused because they came on a peer chain older than the 60 s rotation allows. */
+  staleChains: number;
   /** A content-free notice from another device of this account (e.g. the home relay's ping). */
   notice: string | null;
 }
@@ -61,11 +63,12 @@ export class Messenger {
   readonly signaling: SignalingClient;
   private readonly presence: PresenceWatch;
   private readonly listeners = new Set<() => void>();
-  private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
+  private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, staleChains: 0, notice: null };
   private readonly frameHandlers: FrameHandler[] = [];
   private readonly live = new Map<string, StoredMessage[]>();
   private readonly keyWarnings = new KeyWarnings();
   private readonly contacts: RecentContacts;
+  private readonly closedDrops = { unreadable: 0, staleChain: 0 };
 
   constructor(
     readonly device: LocalDevice & { nickname: string },
@@ -238,6 +241,10 @@ export class Messenger {
     this.connections.failed.on(({ connection, error }) => {
       if (error.name !== "ChannelError") return;
       const code = (error as { code?: string }).code;
+      if (code === "REKEY_UNANSWERED" || code === "STALE_CHAIN") {
+        const why = code === "STALE_CHAIN" ? "kept using a key older than the 60 s rotation allows" : "stopped answering key rotations";
+        return this.patchConversation(connection.nickname, { notice: `One of ${connection.nickname}'s devices ${why}: the connection was closed and is being made again.` });
+      }
       const why = code === "HANDSHAKE_TIMEOUT" ? "it did not answer in time" : code === "KEY_UNAVAILABLE" ? "its key could not be checked" : "it could not prove it is the device the server lists";
       this.patchConversation(connection.nickname, { notice: `A connection to one of ${connection.nickname}'s devices was refused: ${why}.` });
     });
@@ -245,7 +252,12 @@ export class Messenger {
     this.connections.changed.on((connection) => this.patchConversation(connection.nickname, { connection: this.connections.summary(connection.nickname) }));
     // A lost connection with messages still waiting: look for the peer again,
     // with backoff (an immediate redial could chase a peer that is going away).
-    this.connections.lost.on((connection) => void this.watchIfWaiting(connection.nickname));
+    this.connections.lost.on((connection) => {
+      this.closedDrops.unreadable += connection.channel.drops.unreadable;
+      this.closedDrops.staleChain += connection.channel.drops.staleChain;
+      this.countDropped();
+      void this.watchIfWaiting(connection.nickname);
+    });
     this.connections.frame.on(({ connection, frame }) => void this.routeFrame(connection, frame));
     this.signaling.onNotice((raw) => {
       const notice = raw as { type?: unknown; count?: unknown; fromDevice?: unknown };
@@ -281,9 +293,12 @@ export class Messenger {
     await this.delivery.onReady(connection);
   }
 
+  /** Drops of this session's connections, closed ones included (a stale chain closes its channel at once). */
   private countDropped(): void {
-    const dropped = this.connections.all().reduce((n, c) => n + c.channel.dropped, 0) + this.signaling.dropped();
-    if (dropped !== this.snapshot.droppedFrames) this.publish({ droppedFrames: dropped });
+    const live = this.connections.all();
+    const dropped = live.reduce((n, c) => n + c.channel.drops.unreadable, this.closedDrops.unreadable) + this.signaling.dropped();
+    const staleChains = live.reduce((n, c) => n + c.channel.drops.staleChain, this.closedDrops.staleChain);
+    if (dropped !== this.snapshot.droppedFrames || staleChains !== this.snapshot.staleChains) this.publish({ droppedFrames: dropped, staleChains });
   }
 
   private upsertMessage(message: StoredMessage): void {

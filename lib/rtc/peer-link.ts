@@ -10,7 +10,8 @@ import {
   maxQueuedSignals,
   openTimeoutMs,
 } from "./limits";
-import { sdpFingerprint, type CandidateInit, type SignalPayload } from "./signal-payload";
+import { localFingerprint, remoteFingerprint, type DtlsView } from "./dtls-fingerprint";
+import { type CandidateInit, type SignalPayload } from "./signal-payload";
 
 // One RTCPeerConnection to one remote device, carrying one ordered, reliable
 // data channel. It moves opaque bytes and knows no cryptography. Negotiation
@@ -104,10 +105,15 @@ export class PeerLink implements ByteLink {
     return this.pc.sctp?.maxMessageSize ?? null;
   }
 
-  /** Both DTLS fingerprints, for binding the handshake to this transport. */
+  /**
+   * Both DTLS fingerprints, for binding the handshake to this transport: ours
+   * from our own description, the peer's from the certificate DTLS actually
+   * negotiated. Null when either is missing, which refuses the handshake.
+   */
   fingerprints(): { local: string; remote: string } | null {
-    const local = sdpFingerprint(this.pc.localDescription?.sdp);
-    const remote = sdpFingerprint(this.pc.remoteDescription?.sdp);
+    const view = this.pc as unknown as DtlsView;
+    const local = localFingerprint(view);
+    const remote = remoteFingerprint(view);
     return local && remote ? { local, remote } : null;
   }
 
