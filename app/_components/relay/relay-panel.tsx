@@ -7,7 +7,7 @@ import { LogsSetting } from "./logs-setting";
 import { PingSettings } from "./ping-settings";
 import { RetrievePanel } from "./retrieve-panel";
 
-export function RelayPanel({ relay, nickname, deviceId, vapidPublicKey }: { relay: HomeRelay; nickname: string; deviceId: string; vapidPublicKey: string }) {
+export function RelayPanel({ relay, deviceId, vapidPublicKey }: { relay: HomeRelay; deviceId: string; vapidPublicKey: string }) {
   const snapshot = useRelaySnapshot(relay);
   return (
     <section className="panel stack relay" aria-labelledby="relay-title">
@@ -20,7 +20,7 @@ export function RelayPanel({ relay, nickname, deviceId, vapidPublicKey }: { rela
       </fieldset>
       <fieldset className="stack">
         <legend>Logs from your home relay</legend>
-        <RetrievePanel relay={relay} nickname={nickname} />
+        <RetrievePanel relay={relay} />
       </fieldset>
     </section>
   );
