@@ -37,6 +37,8 @@ export interface PeerLinkOptions {
   /** True on the side that yields in an offer collision (the larger device id). */
   polite: boolean;
   iceServers: RTCIceServer[];
+  /** "relay" keeps this device's own addresses out of its candidates (strangers, when TURN is configured). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   sendSignal: (signal: OutgoingSignal) => void;
   /** Injectable for tests; the browser's RTCPeerConnection otherwise. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
@@ -73,7 +75,7 @@ export class PeerLink implements ByteLink {
     this.opts = opts;
     this.linkId = opts.linkId;
     const create = opts.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
-    this.pc = create({ iceServers: opts.iceServers });
+    this.pc = create({ iceServers: opts.iceServers, iceTransportPolicy: opts.iceTransportPolicy ?? "all" });
     // Negotiated on both sides with the same id: no "datachannel" event and no
     // question of who creates it.
     this.channel = this.pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id, ordered: true });

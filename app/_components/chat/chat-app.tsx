@@ -61,7 +61,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
               <ConnectForm onConnect={(peer) => messenger.openConversation(peer)} />
               <Contacts messenger={messenger} />
             </div>
-            <RelayPanel relay={relay} deviceId={messenger.device.deviceId} vapidPublicKey={vapidPublicKey} />
+            <RelayPanel relay={relay} deviceId={messenger.device.deviceId} turnConfigured={messenger.turnConfigured} vapidPublicKey={vapidPublicKey} />
           </aside>
           <OpenConversation messenger={messenger} />
         </div>
