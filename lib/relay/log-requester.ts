@@ -91,7 +91,8 @@ export interface LogRequestDeps {
   homePin: { load(): Promise<HomePin | null>; save(pin: HomePin): Promise<void> };
 }
 
-export type Progress = { phase: "connecting" | "proving" | "receiving"; received: number; total: number | null };
+/** `fraction`: how far the key derivation is (0..1) while proving; it takes seconds on a phone. */
+export type Progress = { phase: "connecting" | "proving" | "receiving"; received: number; total: number | null; fraction?: number };
 
 /** This account's home relay device as the server lists it, if it is online now. */
 export async function findHome(account: string): Promise<string> {
@@ -212,8 +213,10 @@ export async function requestLogs(
     if (challenge.t === "log-refused") throw relayFailure(challenge.reason, challenge.retryAfterMs);
     if (challenge.t !== "log-challenge") throw relayFailure("expired");
     const challengeBytes = signable(challenge.challenge, expectation(deps, opts.op, connection));
-    progress({ phase: "proving", received: 0, total: null });
-    keys = await deriveLogKeys(opts.passphrase, fromBase64(challenge.derive.salt), challenge.derive.kdf as PassphraseKdfParams);
+    progress({ phase: "proving", received: 0, total: null, fraction: 0 });
+    keys = await deriveLogKeys(opts.passphrase, fromBase64(challenge.derive.salt), challenge.derive.kdf as PassphraseKdfParams, {
+      onProgress: (fraction) => progress({ phase: "proving", received: 0, total: null, fraction }),
+    });
     const proof = proveLogAccess(challengeBytes, keys.authoritySecretKey, expectation(deps, opts.op, connection));
     connection.channel.send({ t: "log-proof", rid, proof: toBase64(proof) });
     const answer = await inbox.next();

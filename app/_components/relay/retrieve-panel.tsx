@@ -96,6 +96,7 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
       </div>
       {busy && progress?.phase === "connecting" && <p role="status">Reaching the home relay…</p>}
       {busy && progress?.phase === "proving" && <p role="status">Proving the passphrase…</p>}
+      {busy && progress?.phase === "proving" && <progress aria-label="Deriving log keys" max={1} value={progress.fraction ?? 0} />}
       {receiving && <progress aria-label="Retrieving logs" max={progress.total || 1} value={progress.received} />}
       {message && (
         <p key={message.n} role={message.kind} className={message.kind === "alert" ? undefined : "muted"}>
