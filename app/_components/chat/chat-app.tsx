@@ -18,6 +18,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
   const signaling = useMessenger(messenger, (s) => s.signaling);
   const notice = useMessenger(messenger, (s) => s.notice);
   const droppedFrames = useMessenger(messenger, (s) => s.droppedFrames);
+  const staleChains = useMessenger(messenger, (s) => s.staleChains);
 
   return (
     <main className="chat">
@@ -43,6 +44,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
           <p role="status">
             This device: <strong>{messenger.device.name}</strong> <span className="muted">(keys ready)</span> · <span>{signalingText[signaling]}</span>
             {droppedFrames > 0 && <span className="muted"> · {droppedFrames} unreadable messages dropped</span>}
+            {staleChains > 0 && <span className="muted"> · {staleChains} refused for skipping the 60 s key rotation</span>}
           </p>
         )}
       </section>
@@ -61,7 +63,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
               <ConnectForm onConnect={(peer) => messenger.openConversation(peer)} />
               <Contacts messenger={messenger} />
             </div>
-            <RelayPanel relay={relay} nickname={nickname} deviceId={messenger.device.deviceId} vapidPublicKey={vapidPublicKey} />
+            <RelayPanel relay={relay} deviceId={messenger.device.deviceId} turnConfigured={messenger.turnConfigured} vapidPublicKey={vapidPublicKey} />
           </aside>
           <OpenConversation messenger={messenger} />
         </div>
