@@ -8,6 +8,7 @@ import { createAdapterFactory, parseDatabaseUrl } from "./lib/db/adapter";
 import { applyMigrations } from "./lib/db/migrate";
 import { readMigrations } from "./lib/db/migrations";
 import { env, usesBuiltinSignaling } from "./lib/env";
+import { clientAddress } from "./lib/http/forwarded";
 import { CLIENT_IP_HEADER } from "./lib/http/headers";
 import { createPusherServer, type PusherServer } from "./lib/signaling/server";
 
@@ -29,7 +30,13 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
   if (applied.length > 0) console.log(`[db] applied ${applied.length} migration(s): ${applied.join(", ")}`);
 
   const signaling: PusherServer | null = usesBuiltinSignaling(config)
-    ? createPusherServer({ app: { id: config.PUSHER_APP_ID, key: config.PUSHER_KEY, secret: config.PUSHER_SECRET } })
+    ? createPusherServer({
+        app: { id: config.PUSHER_APP_ID, key: config.PUSHER_KEY, secret: config.PUSHER_SECRET },
+        // Only the app's own pages may open sockets; one address may hold a bounded share (docs/security.md).
+        allowedOrigins: config.NEXTAUTH_URL ? [new URL(config.NEXTAUTH_URL).origin] : undefined,
+        clientAddress: (req) => clientAddress(req.socket.remoteAddress ?? "unknown", req.headers["x-forwarded-for"]?.toString(), config.TRUST_PROXY),
+        ...(config.SIGNALING_MAX_CONNECTIONS_PER_IP ? { maxConnectionsPerAddress: config.SIGNALING_MAX_CONNECTIONS_PER_IP } : {}),
+      })
     : null;
 
   const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
@@ -45,6 +52,9 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
+  // Bounded time for a whole request (Node's default is 5 minutes), so slow bodies cannot hold sockets.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (signaling?.handleUpgrade(req, socket, head)) return;
     if (upgradeNext) return void upgradeNext(req, socket, head);

@@ -64,3 +64,18 @@ export async function triggerEvent(channel: string, event: string, payload: unkn
 export function authorizePresence(socketId: string, channel: string, userId: string, userInfo: Record<string, unknown>) {
   return restClient().authorizeChannel(socketId, channel, { user_id: userId, user_info: userInfo });
 }
+
+/**
+ * Closes the signaling sockets of a presence member (a device), e.g. when the
+ * device is revoked. The built-in server closes them at once (Pusher's
+ * terminate_connections, applied to presence members); hosted Pusher and
+ * soketi apply it only to users of their own sign-in feature, so there a
+ * revoked device's socket lasts until it reconnects and is refused.
+ */
+export async function terminateDeviceConnections(deviceId: string): Promise<void> {
+  try {
+    await restClient().terminateUserConnections(deviceId);
+  } catch {
+    console.warn("[signaling] could not close a revoked device's sockets: signaling unavailable");
+  }
+}
