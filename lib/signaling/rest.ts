@@ -2,7 +2,6 @@ import "server-only";
 import Pusher from "pusher";
 import { env, usesBuiltinSignaling, type Env } from "@/lib/env";
 import { ApiError } from "@/lib/http/api-error";
-import type { SignalingClientConfig } from "./schemas";
 
 // The server's side of signaling: the official `pusher` REST client, pointed
 // at the built-in server over loopback or at hosted Pusher/soketi/sockudo/
@@ -25,16 +24,8 @@ export function restClient(config: Env = env()): Pusher {
   return client;
 }
 
-export function clientConfig(config: Env = env()): SignalingClientConfig {
-  if (usesBuiltinSignaling(config)) return { key: config.PUSHER_KEY, wsHost: null, wsPort: null, forceTLS: false, cluster: "local" };
-  return {
-    key: config.PUSHER_KEY,
-    wsHost: config.PUSHER_WS_HOST ?? config.PUSHER_HOST ?? null,
-    wsPort: config.PUSHER_WS_PORT ?? config.PUSHER_PORT ?? null,
-    forceTLS: config.PUSHER_USE_TLS ?? true,
-    cluster: config.PUSHER_CLUSTER ?? "mt1",
-  };
-}
+// What the browser needs to reach signaling; its own module so proxy.ts (the CSP) can read it without the REST client.
+export { clientConfig } from "./client-config";
 
 const unavailable = () => new ApiError(503, "unavailable", "The signaling service cannot be reached. Try again in a moment.");
 
