@@ -9,7 +9,6 @@ import type { BucketRule, RateDecision, RateLimiter } from "./rate-limit";
 // run each statement atomically).
 
 const PRUNE_EVERY_MS = 60_000;
-const holder = globalThis as unknown as { communispBucketsPrunedAt?: number };
 
 // Refill since the last update, capped at the limit: MIN(limit, tokens + elapsed * rate).
 // Plain `?` placeholders (the drivers differ on numbered ones), so the
@@ -32,6 +31,8 @@ function consumeArgs(key: string, rule: BucketRule, now: number): unknown[] {
 }
 
 export class DbRateLimiter implements RateLimiter {
+  private prunedAt = 0;
+
   constructor(
     private readonly db: () => PrismaClient,
     /** Names the rule in the bucket keys, so rules never share a bucket. */
@@ -55,8 +56,8 @@ export class DbRateLimiter implements RateLimiter {
 
   /** Buckets untouched for a whole window are full again: their rows say nothing and go. */
   private async pruneNow(now: number): Promise<void> {
-    if (now - (holder.communispBucketsPrunedAt ?? 0) < PRUNE_EVERY_MS) return;
-    holder.communispBucketsPrunedAt = now;
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
     await this.db().$executeRawUnsafe(`DELETE FROM "RateBucket" WHERE "expiresAt" < ?`, now);
   }
 }

@@ -96,7 +96,6 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ["::", 128], // unspecified
   ["::1", 128], // loopback
-  ["::ffff:0:0", 96], // IPv4-mapped: checked as IPv4 below
   ["64:ff9b::", 96], // NAT64
   ["100::", 64], // discard
   ["2001:db8::", 32], // documentation
@@ -107,7 +106,11 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, "ipv6");
 }
 
-/** True for an address a push service may have: not loopback, private, link-local, multicast or reserved. */
+/**
+ * True for an address a push service may have: not loopback, private,
+ * link-local, multicast or reserved. (Node's BlockList checks IPv4-mapped IPv6
+ * addresses, "::ffff:7f00:1" too, against the IPv4 rules.)
+ */
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;

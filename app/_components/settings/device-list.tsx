@@ -8,7 +8,8 @@ import { formatWhen } from "./format-when";
 /** The account's live devices: which one this is, which one is home, when each was last seen, and Revoke. */
 export function DeviceList({ thisDeviceId }: { thisDeviceId: string | null }) {
   const queryClient = useQueryClient();
-  const devices = useQuery({ queryKey: ownDevicesKey, queryFn: fetchOwnDevices });
+  // Always fresh on arrival: the chat page may hold a list from before a device was added.
+  const devices = useQuery({ queryKey: ownDevicesKey, queryFn: fetchOwnDevices, refetchOnMount: "always" });
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const revoke = useMutation({
     mutationFn: (device: OwnDevice) => revokeDevice(device.id),
