@@ -19,6 +19,17 @@ class SessionEndedError extends Error {
   }
 }
 
+/** Where next-auth may send the browser after signing in or out: this app's own pages only. */
+export function safeRedirect(url: string, baseUrl: string): string {
+  if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
+  try {
+    if (new URL(url).origin === baseUrl) return url;
+  } catch {
+    // not a URL: fall through to the app's own origin
+  }
+  return baseUrl;
+}
+
 export function authOptions(): NextAuthOptions {
   return {
     secret: env().NEXTAUTH_SECRET,
@@ -52,6 +63,12 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // next-auth's default does `new URL(url)` unguarded: a callbackUrl that
+      // is neither a path nor an absolute URL (" ", "a b") was a 500 (found
+      // by __tests__/e2e/auth-fuzz.test.ts). Same rule, minus the throw.
+      async redirect({ url, baseUrl }) {
+        return safeRedirect(url, baseUrl);
+      },
       async jwt({ token, user }) {
         if (user) {
           // Sign-in: a new server-side session, named in the (encrypted) JWT.

@@ -26,8 +26,6 @@ export async function bindSessionToDevice(session: { idHash: string; userId: str
   if (session.deviceId === request.deviceId) return;
   if (session.deviceId !== null) throw alreadyBound();
   const row = await db().session.findUnique({ where: { idHash: session.idHash }, select: { bindChallenge: true, bindChallengeAt: true } });
-  // Single use: whatever happens next, this challenge is spent.
-  await db().session.update({ where: { idHash: session.idHash }, data: { bindChallenge: null, bindChallengeAt: null } });
   if (!row?.bindChallenge || !row.bindChallengeAt || now.getTime() - row.bindChallengeAt.getTime() > CHALLENGE_TTL_MS) {
     throw new ApiError(409, "no_challenge", "Ask for a binding challenge first (POST /api/session/challenge); it is valid for 5 minutes.");
   }
@@ -37,6 +35,11 @@ export async function bindSessionToDevice(session: { idHash: string; userId: str
   const message = bindingMessage(Buffer.from(row.bindChallenge, "base64"), request.deviceId);
   const valid = key.length === nacl.sign.publicKeyLength && nacl.sign.detached.verify(message, Buffer.from(request.signature, "base64"), key);
   if (!valid) throw noProof();
-  const { count } = await db().session.updateMany({ where: { idHash: session.idHash, deviceId: null }, data: { deviceId: request.deviceId } });
+  // Spent by the bind that uses it (only this session can try it, and no
+  // number of tries forges an Ed25519 signature, so a refused try changes nothing).
+  const { count } = await db().session.updateMany({
+    where: { idHash: session.idHash, deviceId: null, bindChallenge: row.bindChallenge },
+    data: { deviceId: request.deviceId, bindChallenge: null, bindChallengeAt: null },
+  });
   if (count === 0) throw alreadyBound();
 }

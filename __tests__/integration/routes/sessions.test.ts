@@ -91,7 +91,7 @@ describe("binding a session to an existing device", () => {
     expect(await boundDevice(cookie)).toBe(device.id);
   });
 
-  it("refuses a signature by another key, and spends the challenge anyway", async () => {
+  it("refuses a signature by another key, and a challenge serves one bind only", async () => {
     const cat = await makeUser("cat");
     const device = await deviceWithKeys(cat);
     const cookie = await sessionCookie(cat);
@@ -99,11 +99,13 @@ describe("binding a session to an existing device", () => {
     const forged = await bind(cookie, device.id, nacl.sign.detached(message, nacl.sign.keyPair().secretKey));
     expect(forged.status).toBe(403);
     expect(await boundDevice(cookie)).toBeNull();
-    // The same challenge cannot be tried again, even with the right key.
-    const retry = await bind(cookie, device.id, nacl.sign.detached(message, device.keys.secretKey));
-    expect(retry.status).toBe(409);
-    expect((await errorOf(retry)).code).toBe("no_challenge");
-    expect(await boundDevice(cookie)).toBeNull();
+    expect((await bind(cookie, device.id, nacl.sign.detached(message, device.keys.secretKey))).status).toBe(200);
+    // Spent: the same signature does not bind another session of the same user.
+    const second = await sessionCookie(cat);
+    const replay = await bind(second, device.id, nacl.sign.detached(message, device.keys.secretKey));
+    expect(replay.status).toBe(409);
+    expect((await errorOf(replay)).code).toBe("no_challenge");
+    expect(await boundDevice(second)).toBeNull();
   });
 
   it("refuses a signature made for another device id, another account's device, and binding without a challenge", async () => {
@@ -119,8 +121,11 @@ describe("binding a session to an existing device", () => {
     const m2 = bindingMessage(await challenge(cookie), evesDevice.id);
     expect((await bind(cookie, evesDevice.id, nacl.sign.detached(m2, evesDevice.keys.secretKey))).status).toBe(403);
 
-    expect((await bind(cookie, mine.id, new Uint8Array(64))).status).toBe(409);
     expect(await boundDevice(cookie)).toBeNull();
+    const neverAsked = await sessionCookie(dot);
+    const res = await bind(neverAsked, mine.id, new Uint8Array(64));
+    expect(res.status).toBe(409);
+    expect((await errorOf(res)).code).toBe("no_challenge");
   });
 
   it("refuses a challenge older than 5 minutes", async () => {

@@ -57,3 +57,13 @@ describe("checkAuthGet", () => {
     for (const segments of [["callback", "credentials"], ["verify-request"], ["csrf", "x"], []]) expect(() => checkAuthGet(segments)).toThrow(expect.objectContaining({ status: 404 }));
   });
 });
+
+describe("safeRedirect (next-auth's redirect callback)", () => {
+  const { safeRedirect } = require("@/lib/auth/options") as typeof import("@/lib/auth/options");
+  const base = "http://127.0.0.1:3000";
+  it("keeps the app's own paths and URLs, and sends anything else home instead of throwing", () => {
+    expect(safeRedirect("/chat", base)).toBe(`${base}/chat`);
+    expect(safeRedirect(`${base}/settings`, base)).toBe(`${base}/settings`);
+    for (const url of [" ", "a b", "https://evil.example/chat", "//evil.example/x", "javascript:alert(1)", ""]) expect(safeRedirect(url, base)).toBe(base);
+  });
+});
