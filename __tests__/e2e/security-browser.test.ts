@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import WebSocket from "ws";
 import { startApp, type RunningApp } from "./support/app";
 import { closePeople, launchPerson, signUp, type Person } from "./support/people";
 
@@ -88,5 +91,26 @@ describe("Strict-Transport-Security", () => {
     } finally {
       await tls.stop();
     }
+  });
+});
+
+describe("the built-in signaling WebSocket of the running app", () => {
+  /** Opens /app/<key> with an Origin header; resolves with whether the upgrade happened, or its HTTP status. */
+  function open(origin: string): Promise<{ upgraded: boolean; status?: number }> {
+    const key = /^PUSHER_KEY=(.+)$/m.exec(readFileSync(path.join(app.dataDir, "secrets.env"), "utf8"))![1]!;
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${app.port}/app/${key}?protocol=7&client=js&version=8.6.0`, { origin });
+      ws.once("open", () => {
+        ws.terminate();
+        resolve({ upgraded: true });
+      });
+      ws.once("unexpected-response", (_req, res) => resolve({ upgraded: false, status: res.statusCode }));
+      ws.once("error", () => resolve({ upgraded: false }));
+    });
+  }
+
+  it("opens for the app's own pages and refuses another site's (the visitor's browser would otherwise lend it a socket)", async () => {
+    expect(await open(new URL(app.url).origin)).toEqual({ upgraded: true });
+    expect(await open("https://evil.example")).toEqual({ upgraded: false, status: 403 });
   });
 });

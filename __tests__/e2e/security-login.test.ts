@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import path from "node:path";
 import { makeTempDir } from "../support/temp-dir";
 import { startApp, type RunningApp } from "./support/app";
 import { attemptLogin, Jar, loggedIn, register, type Attempt } from "./support/http-login";
@@ -115,5 +117,21 @@ describe("limits kept in the database", () => {
       await Promise.all(extraApps.splice(0).map((a) => a.stop()));
       data.remove();
     }
+  });
+});
+
+describe("the running app", () => {
+  it("answers /api/users/%25E0 with 400 (Next decodes the path once; the app does not decode it again)", async () => {
+    await register(app.url, "quinn", PASSWORD);
+    const jar = new Jar();
+    expect(loggedIn(await attemptLogin(app.url, "quinn", PASSWORD, { jar, forwardedFor: "198.51.100.70" }))).toBe(true);
+    const res = await fetch(`${app.url}/api/users/%25E0`, { headers: { cookie: jar.header() } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_input");
+    expect((await fetch(`${app.url}/api/users/quinn`)).status).toBe(401);
+  });
+
+  it("keeps its database owner-only (0600)", () => {
+    expect((statSync(path.join(app.dataDir, "communisp.db")).mode & 0o777).toString(8)).toBe("600");
   });
 });
