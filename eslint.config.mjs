@@ -66,7 +66,7 @@ export default tseslint.config(
     rules: noUp([{ from: "@/app/*", why: "nothing in lib/ imports app/." }]),
   },
   {
-    files: ["app/**", "lib/**", "server.ts"],
+    files: ["app/**", "lib/**", "server.ts", "proxy.ts"],
     ignores: ["lib/env.ts"],
     rules: {
       "no-restricted-properties": [

@@ -12,6 +12,7 @@ import { readMigrations } from "./lib/db/migrations";
 import { deploymentProblems } from "./lib/deployment/problems";
 import { markEmbeddedServer } from "./lib/deployment/runtime";
 import { env, usesBuiltinSignaling } from "./lib/env";
+import { clientAddress } from "./lib/http/forwarded";
 import { CLIENT_IP_HEADER } from "./lib/http/headers";
 import { createPusherServer, type PusherServer } from "./lib/signaling/server";
 import { CA_DOWNLOAD_PATH, ensureLocalTls, type LocalTls } from "./lib/tls/local-ca";
@@ -74,7 +75,13 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
   if (applied.length > 0) console.log(`[db] applied ${applied.length} migration(s): ${applied.join(", ")}`);
 
   const signaling: PusherServer | null = usesBuiltinSignaling(config)
-    ? createPusherServer({ app: { id: config.PUSHER_APP_ID, key: config.PUSHER_KEY, secret: config.PUSHER_SECRET } })
+    ? createPusherServer({
+        app: { id: config.PUSHER_APP_ID, key: config.PUSHER_KEY, secret: config.PUSHER_SECRET },
+        // Only the app's own pages may open sockets; one address may hold a bounded share (docs/security.md).
+        allowedOrigins: config.NEXTAUTH_URL ? [new URL(config.NEXTAUTH_URL).origin] : undefined,
+        clientAddress: (req) => clientAddress(req.socket.remoteAddress ?? "unknown", req.headers["x-forwarded-for"]?.toString(), config.TRUST_PROXY),
+        ...(config.SIGNALING_MAX_CONNECTIONS_PER_IP ? { maxConnectionsPerAddress: config.SIGNALING_MAX_CONNECTIONS_PER_IP } : {}),
+      })
     : null;
 
   const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
@@ -93,6 +100,9 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
     });
   };
   const server: Server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener);
+  // Bounded time for a whole request (Node's default is 5 minutes), so slow bodies cannot hold sockets.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (signaling?.handleUpgrade(req, socket, head)) return;
     if (upgradeNext) return void upgradeNext(req, socket, head);

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { Providers } from "./_components/providers";
 import { ServiceWorker } from "./_components/service-worker";
@@ -23,7 +24,11 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page is rendered per request: Next puts the per-response CSP nonce
+  // (proxy.ts) on its scripts only then; a prerendered page's scripts would
+  // carry none and be blocked.
+  await connection();
   return (
     <html lang="en">
       <body>

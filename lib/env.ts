@@ -21,6 +21,15 @@ const optionalPort = optionalString
   .transform((v) => (v === undefined ? undefined : Number(v)))
   .pipe(z.number().int().min(1).max(65535).optional());
 
+/** How many reverse proxies stand in front of the app; the old true/false mean 1/0. */
+const proxyHops = z
+  .string()
+  .trim()
+  .default("0")
+  .transform((v) => (v === "true" ? "1" : v === "false" || v === "" ? "0" : v))
+  .transform(Number)
+  .pipe(z.number({ error: "must be a number of proxy hops (0, 1, 2…) or true/false" }).int().min(0).max(16));
+
 const iceServer = z.object({
   urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   username: z.string().optional(),
@@ -63,13 +72,18 @@ const envSchema = z.object({
       .pipe(z.array(iceServer).max(8))
       .optional(),
   ),
-  TRUST_PROXY: bool.default(false),
   /** `npm start` serves https itself, with a local CA made in DATA_DIR (for a LAN). */
   HTTPS: bool.default(false),
   // Set by serverless platforms, whose instances have no lasting disk of their own.
   VERCEL: optionalString,
   NETLIFY: optionalString,
   AWS_LAMBDA_FUNCTION_NAME: optionalString,
+  TRUST_PROXY: proxyHops,
+  PUSH_ALLOWED_HOSTS: optionalString.refine(
+    (v) => v === undefined || v.split(",").every((entry) => /^(default|(\*\.)?[a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i.test(entry.trim())),
+    "must be a comma-separated list of host[:port], *.domain[:port] or default",
+  ),
+  SIGNALING_MAX_CONNECTIONS_PER_IP: optionalString.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

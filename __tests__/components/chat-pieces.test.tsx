@@ -117,6 +117,7 @@ describe("MessageRequest", () => {
     messages: [{ account: "alice", id: "m1", peer: "mallory", direction: "in", text: "hi, remember me?", at: 1, status: "received" }],
     connection: "direct",
     keyWarnings: [],
+    newDevices: [],
     error: null,
     notice: null,
     stranger: true,

@@ -108,7 +108,8 @@ beforeAll(async () => {
   pushService = await startPushService();
   caDir = makeTempDir("push-ca");
   writeFileSync(path.join(caDir.dir, "ca.pem"), pushService.cert);
-  app = await startApp({ NODE_EXTRA_CA_CERTS: path.join(caDir.dir, "ca.pem") });
+  // ...and allows it (and the made-up push.example.net) by name, as an operator allows a self-hosted push service.
+  app = await startApp({ NODE_EXTRA_CA_CERTS: path.join(caDir.dir, "ca.pem"), PUSH_ALLOWED_HOSTS: `push.example.net,${new URL(pushService.origin).host}` });
   origin = new URL(app.url).origin;
   person = await launchPerson("swtester");
   page = person.page;

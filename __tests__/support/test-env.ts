@@ -9,6 +9,7 @@ import { NextRequest } from "next/server";
 import { createAdapterFactory, parseDatabaseUrl } from "@/lib/db/adapter";
 import { applyMigrations } from "@/lib/db/migrate";
 import { readMigrations } from "@/lib/db/migrations";
+import { markEmbeddedServer } from "@/lib/deployment/runtime";
 import { CLIENT_IP_HEADER } from "@/lib/http/headers";
 import { startHranaServer, type HranaServer } from "./hrana-server";
 import { makeTempDir } from "./temp-dir";
@@ -16,6 +17,9 @@ import { makeTempDir } from "./temp-dir";
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123456789";
 
 export function useTestDatabase(): { url: string; cleanup: () => void } {
+  // As under `npm start`: server.ts stamps each request's socket address
+  // into CLIENT_IP_HEADER, which `request()` below plays.
+  markEmbeddedServer();
   const temp = makeTempDir("routes");
   const url = `file:${temp.dir}/test.db`;
   Object.assign(process.env, {
@@ -24,6 +28,9 @@ export function useTestDatabase(): { url: string; cleanup: () => void } {
     DATA_DIR: temp.dir,
     NEXTAUTH_SECRET: TEST_SECRET,
     NEXTAUTH_URL: "http://127.0.0.1:3999",
+    // The built-in signaling server is not running in these tests: best-effort
+    // notices (device added, revoked) fail at once on a port nothing listens on.
+    PORT: "1",
     PUSHER_APP_ID: "1",
     PUSHER_KEY: "test-key",
     PUSHER_SECRET: "test-secret",
@@ -81,9 +88,17 @@ export function useDatabaseOver(transport: DatabaseTransport): TransportDatabase
   };
 }
 
-/** A real next-auth session cookie, as the credentials login would set it. */
+/**
+ * A real session, as the credentials login makes one: a server-side session
+ * row (bound to `deviceId` when given, as binding would) and next-auth's
+ * cookie naming it. Call after migrate().
+ */
 export async function sessionCookie(claims: { userId: string; nickname: string; deviceId?: string }): Promise<string> {
-  const token = await encode({ secret: TEST_SECRET, token: { sub: claims.userId, nickname: claims.nickname, ...(claims.deviceId ? { deviceId: claims.deviceId } : {}) } });
+  const { createSession, hashSessionId } = require("@/lib/auth/sessions") as typeof import("@/lib/auth/sessions");
+  const { db } = require("@/lib/db/client") as typeof import("@/lib/db/client");
+  const sid = await createSession(claims.userId);
+  if (claims.deviceId) await db().session.update({ where: { idHash: hashSessionId(sid) }, data: { deviceId: claims.deviceId } });
+  const token = await encode({ secret: TEST_SECRET, token: { sub: claims.userId, nickname: claims.nickname, sid } });
   return `next-auth.session-token=${token}`;
 }
 

@@ -1,5 +1,6 @@
 "use client";
 
+import "@/lib/shared/zod-config";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { SessionProvider } from "next-auth/react";
 import { useState, type ReactNode } from "react";

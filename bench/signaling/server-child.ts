@@ -6,7 +6,8 @@ import { createPusherServer } from "../../lib/signaling/server";
 import { BENCH_APP } from "./protocol";
 
 const maxConnections = Number(process.argv[2] ?? "20000");
-const server = createPusherServer({ app: BENCH_APP, maxConnections });
+// Every benchmark client comes from loopback: the per-address cap would stop it at 100.
+const server = createPusherServer({ app: BENCH_APP, maxConnections, maxConnectionsPerAddress: maxConnections });
 
 type Request = { type: "stats" } | { type: "stop" };
 

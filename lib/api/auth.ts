@@ -1,3 +1,6 @@
+import nacl from "tweetnacl";
+import { fromBase64, toBase64 } from "@/lib/crypto";
+import { bindingMessage, type BindChallenge, type BindRequest } from "@/lib/devices/binding";
 import { ApiRequestError, fetchJson } from "./fetch-json";
 
 // Sign-up and login from the browser. Login talks to next-auth's credentials
@@ -42,9 +45,13 @@ export async function logOut(): Promise<void> {
   });
 }
 
-/** Binds this browser's session to its registered device (checked server-side). */
-export async function bindSessionToDevice(deviceId: string): Promise<void> {
-  const { csrfToken } = await fetchJson<{ csrfToken: string }>("/api/auth/csrf");
-  const session = await fetchJson<{ user?: { deviceId?: string | null } }>("/api/auth/session", { method: "POST", json: { csrfToken, data: { deviceId } } });
-  if (session.user?.deviceId !== deviceId) throw new ApiRequestError(403, "no_device", "The server did not accept this device. Reload the page.");
+/**
+ * Binds this browser's session to a device it registered before, proving it
+ * holds the device's signing key (lib/devices/binding.ts). A new device needs
+ * none of this: registering it binds the session.
+ */
+export async function bindSessionToDevice(deviceId: string, signSecretKey: Uint8Array): Promise<void> {
+  const { challenge } = await fetchJson<BindChallenge>("/api/session/challenge", { method: "POST" });
+  const signature = nacl.sign.detached(bindingMessage(fromBase64(challenge), deviceId), signSecretKey);
+  await fetchJson("/api/session/device", { method: "POST", json: { deviceId, signature: toBase64(signature) } satisfies BindRequest });
 }

@@ -19,3 +19,5 @@ export const fetchOwnDevices = async () => (await fetchJson<{ devices: OwnDevice
 
 export const setHomeDevice = (deviceId: string, home: boolean) =>
   fetchJson<{ device: OwnDevice }>(`/api/devices/${encodeURIComponent(deviceId)}`, { method: "PATCH", json: { home } });
+
+export const revokeDevice = (deviceId: string) => fetchJson<void>(`/api/devices/${encodeURIComponent(deviceId)}`, { method: "DELETE" });

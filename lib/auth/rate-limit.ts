@@ -1,6 +1,7 @@
 // Token buckets: `limit` attempts per `windowMs`, refilled continuously. The
-// store is behind an interface so a shared one (Redis, Upstash) can replace the
-// in-memory default when the app runs as several processes.
+// store is behind an interface: the app keeps buckets in its database
+// (db-rate-limiter.ts); tests inject this in-memory one where they need a
+// small, private limit.
 
 export interface RateDecision {
   allowed: boolean;

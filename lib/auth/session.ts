@@ -1,16 +1,13 @@
 import "server-only";
 import { getToken } from "next-auth/jwt";
 import type { NextRequest } from "next/server";
-import { db } from "@/lib/db/client";
 import { liveDevice, touchDevice } from "@/lib/devices/devices";
 import { env } from "@/lib/env";
 import { ApiError, unauthorized } from "@/lib/http/api-error";
-import { usesSecureCookies } from "./options";
+import { usesSecureCookies } from "./cookies";
+import { findLiveSession, type LiveSession } from "./sessions";
 
-export interface SessionUser {
-  userId: string;
-  nickname: string;
-}
+export type SessionUser = LiveSession;
 
 export interface SessionDevice extends SessionUser {
   deviceId: string;
@@ -18,28 +15,28 @@ export interface SessionDevice extends SessionUser {
   home: boolean;
 }
 
-async function readToken(req: Request) {
-  return getToken({ req: req as NextRequest, secret: env().NEXTAUTH_SECRET, secureCookie: usesSecureCookies() });
-}
-
-/** The signed-in user, checked against the database (a deleted account's cookie is worthless). */
+/**
+ * The caller's live session: a valid cookie whose session row still exists.
+ * A copied cookie of a session that ended (sign-out, revoked device, password
+ * change) is a 401 like no cookie at all.
+ */
 export async function requireUser(req: Request): Promise<SessionUser> {
-  const token = await readToken(req);
-  if (!token?.sub || typeof token.nickname !== "string") throw unauthorized();
-  const user = await db().user.findUnique({ where: { id: token.sub }, select: { id: true, nickname: true } });
-  if (!user) throw unauthorized();
-  return { userId: user.id, nickname: user.nickname };
+  const token = await getToken({ req: req as NextRequest, secret: env().NEXTAUTH_SECRET, secureCookie: usesSecureCookies() });
+  if (!token?.sub || typeof token.sid !== "string") throw unauthorized();
+  const session = await findLiveSession(token.sid, token.sub);
+  if (!session) throw unauthorized();
+  return session;
 }
 
-/** The signed-in user and the live device this browser registered. */
+/** The live session and the live device it is bound to. */
 export async function requireDevice(req: Request): Promise<SessionDevice> {
-  const token = await readToken(req);
-  if (!token?.sub || typeof token.nickname !== "string") throw unauthorized();
-  if (typeof token.deviceId !== "string") {
+  const session = await requireUser(req);
+  if (session.deviceId === null) {
     throw new ApiError(403, "no_device", "This browser has not registered its device keys yet. Reload the page.");
   }
-  const device = await liveDevice(token.sub, token.deviceId);
-  if (!device) throw new ApiError(403, "no_device", "This device was revoked. Sign in again to register it anew.");
+  const device = await liveDevice(session.userId, session.deviceId);
+  // Revoking a device ends its sessions, so this is a race at most.
+  if (!device) throw unauthorized();
   await touchDevice(device.id);
-  return { userId: token.sub, nickname: token.nickname, deviceId: device.id, deviceName: device.name, home: device.home };
+  return { ...session, deviceId: device.id, deviceName: device.name, home: device.home };
 }

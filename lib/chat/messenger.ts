@@ -15,7 +15,7 @@ import { KeyWarnings, type KeyWarning } from "./key-warnings";
 import { hasTurnServer } from "./link-admission";
 import { PeerTrust } from "./peer-trust";
 import { RecentContacts, type ContactView } from "./recent-contacts";
-import { acceptKey, changedKeys, DeviceUnknownError, expectedKey, forgetPublicDevices, KeyChangedError, publicDevices } from "./peer-keys";
+import { acceptKey, acknowledgeDevice, changedKeys, DeviceUnknownError, expectedKey, forgetPublicDevices, KeyChangedError, newDevices, publicDevices, type NewDevice } from "./peer-keys";
 import { PresenceWatch, readPresence } from "./presence-watch";
 
 // The chat of one tab: signaling, connections, delivery and the state the
@@ -33,6 +33,8 @@ export interface ConversationView {
   messages: StoredMessage[];
   connection: LinkState;
   keyWarnings: KeyWarning[];
+  /** Devices the peer added since this browser first knew them, not yet acknowledged (they still get messages). */
+  newDevices: NewDevice[];
   /** Why the conversation cannot be used (unknown nickname...). */
   error: string | null;
   /** Something the user should know that does not stop the conversation. */
@@ -54,6 +56,7 @@ export interface MessengerSnapshot {
 }
 
 export type { KeyWarning } from "./key-warnings";
+export type { NewDevice } from "./peer-keys";
 
 export type FrameHandler = (connection: Connection, frame: Frame) => Promise<boolean>;
 
@@ -131,22 +134,24 @@ export class Messenger {
   /** "Connect": open the conversation with a nickname and dial its online devices. */
   async openConversation(input: string): Promise<void> {
     const parsed = nicknameSchema.safeParse(input);
-    if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.`, notice: null, stranger: false, blocked: false });
+    if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], newDevices: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.`, notice: null, stranger: false, blocked: false });
     const peer = parsed.data;
-    if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname.", notice: null, stranger: false, blocked: false });
+    if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], newDevices: [], error: "That is you. Enter someone else's nickname.", notice: null, stranger: false, blocked: false });
     this.contacts.markRead(peer);
     // "Connect" always asks the server afresh. The key check, the history and
     // the presence lookup run side by side: the handshake itself refuses a
     // device whose key changed, so dialing need not wait for the check.
     forgetPublicDevices(peer);
-    const keysChecked = publicDevices(peer).then((devices) => changedKeys(this.account, peer, devices));
+    const keysChecked = publicDevices(peer).then(async (devices) => ({ changed: await changedKeys(this.account, peer, devices), added: await newDevices(this.account, peer, devices) }));
     keysChecked.catch(() => undefined);
     const history = loadConversation(this.account, peer);
-    this.setConversation({ peer, messages: [], connection: this.connections.summary(peer), keyWarnings: this.keyWarnings.of(peer), error: null, notice: null, ...this.trustOf(peer) });
+    this.setConversation({ peer, messages: [], connection: this.connections.summary(peer), keyWarnings: this.keyWarnings.of(peer), newDevices: [], error: null, notice: null, ...this.trustOf(peer) });
     const dialed = this.reach(peer);
     this.patchConversation(peer, { messages: this.withLive(peer, await history) });
     try {
-      for (const change of await keysChecked) this.noteKeyChange(change);
+      const { changed, added } = await keysChecked;
+      for (const change of changed) this.noteKeyChange(change);
+      this.patchConversation(peer, { newDevices: added });
     } catch (error) {
       const message = error instanceof ApiRequestError && error.status === 404 ? `There is no one called "${peer}".` : "Could not look that nickname up. Try again.";
       return this.patchConversation(peer, { error: message });
@@ -205,6 +210,13 @@ export class Messenger {
     return { stranger: !this.trust.isContact(peer), blocked: this.trust.isBlocked(peer) };
   }
 
+  /** The person has seen that `peer` has this new device. */
+  async acknowledgeNewDevice(peer: string, deviceId: string): Promise<void> {
+    await acknowledgeDevice(this.account, peer, deviceId);
+    const conversation = this.snapshot.conversation;
+    if (conversation?.peer === peer) this.patchConversation(peer, { newDevices: conversation.newDevices.filter((d) => d.deviceId !== deviceId) });
+  }
+
   /** Frames other than chat and ack (the home relay's) go to these handlers. */
   addFrameHandler(handler: FrameHandler): void {
     this.frameHandlers.push(handler);
@@ -260,11 +272,23 @@ export class Messenger {
 
   private async keyFor(peer: string, deviceId: string): Promise<Uint8Array> {
     try {
-      return await expectedKey(this.account, peer, deviceId);
+      const key = await expectedKey(this.account, peer, deviceId);
+      // A device of the open conversation's peer seen for the first time just now is news.
+      if (this.snapshot.conversation?.peer === peer) void this.refreshNewDevices(peer);
+      return key;
     } catch (error) {
       if (error instanceof KeyChangedError) this.noteKeyChange(error);
       if (error instanceof DeviceUnknownError) throw new Error(error.message);
       throw error;
+    }
+  }
+
+  private async refreshNewDevices(peer: string): Promise<void> {
+    try {
+      const added = await newDevices(this.account, peer, await publicDevices(peer));
+      this.patchConversation(peer, { newDevices: added });
+    } catch {
+      // The next Connect checks again.
     }
   }
 

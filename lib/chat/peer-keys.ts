@@ -1,7 +1,7 @@
 import { fetchJson } from "@/lib/api/fetch-json";
 import { fromBase64 } from "@/lib/crypto";
 import type { PublicDevice } from "@/lib/devices/schemas";
-import { loadPin, savePin } from "@/lib/store/pins-store";
+import { loadPin, loadPins, savePin } from "@/lib/store/pins-store";
 
 // Which Ed25519 key a peer's device must prove in the handshake: the one the
 // server lists for it, checked against what this browser pinned the first
@@ -59,7 +59,10 @@ export async function expectedKey(account: string, peer: string, deviceId: strin
   if (!device) throw new DeviceUnknownError(peer, deviceId);
   const pin = await loadPin(account, peer, deviceId);
   if (!pin) {
-    await savePin({ account, peer, deviceId, signPublicKey: device.signPublicKey, pinnedAt: Date.now() });
+    // Trust on first use. At first contact every device listed is pinned at
+    // once; after that, a device not seen before is announced (newDevices).
+    if ((await loadPins(account, peer)).length === 0) await pinAll(account, peer, await publicDevices(peer));
+    else await savePin({ account, peer, deviceId, signPublicKey: device.signPublicKey, pinnedAt: Date.now(), announced: false });
   } else if (pin.signPublicKey !== device.signPublicKey) {
     throw new KeyChangedError(peer, deviceId, device.name, device.signPublicKey);
   }
@@ -79,4 +82,41 @@ export async function changedKeys(account: string, peer: string, devices: Public
     if (pin && pin.signPublicKey !== device.signPublicKey) changed.push(new KeyChangedError(peer, device.id, device.name, device.signPublicKey));
   }
   return changed;
+}
+
+export interface NewDevice {
+  deviceId: string;
+  deviceName: string;
+}
+
+/**
+ * Devices of `peer` the person has not been told about: listed by the server,
+ * first seen after this browser already knew another device of `peer`. They
+ * are pinned now (trust on first use, as a handshake would) and stay "new"
+ * until acknowledged. Messages still go to them: a new device is news, not a
+ * key change.
+ */
+async function pinAll(account: string, peer: string, devices: PublicDevice[]): Promise<void> {
+  for (const d of devices) await savePin({ account, peer, deviceId: d.id, signPublicKey: d.signPublicKey, pinnedAt: Date.now(), announced: true });
+}
+
+export async function newDevices(account: string, peer: string, devices: PublicDevice[]): Promise<NewDevice[]> {
+  const pins = new Map((await loadPins(account, peer)).map((p) => [p.deviceId, p]));
+  if (pins.size === 0) {
+    await pinAll(account, peer, devices);
+    return [];
+  }
+  const fresh: NewDevice[] = [];
+  for (const device of devices) {
+    const pin = pins.get(device.id);
+    if (!pin) await savePin({ account, peer, deviceId: device.id, signPublicKey: device.signPublicKey, pinnedAt: Date.now(), announced: false });
+    if (!pin || pin.announced === false) fresh.push({ deviceId: device.id, deviceName: device.name });
+  }
+  return fresh;
+}
+
+/** The person has seen the notice about this device. */
+export async function acknowledgeDevice(account: string, peer: string, deviceId: string): Promise<void> {
+  const pin = await loadPin(account, peer, deviceId);
+  if (pin && pin.announced === false) await savePin({ ...pin, announced: true });
 }

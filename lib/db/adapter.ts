@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { Client, Config } from "@libsql/client";
 import { PrismaLibSql } from "@prisma/adapter-libsql";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { withConstraintCodes } from "./libsql-constraint-codes";
+import { preparePrivateFile } from "./private-files";
 
 // The one place that turns DATABASE_URL into a driver adapter. A `file:` URL is
 // the embedded default: SQLite opened in-process through better-sqlite3. A
@@ -61,7 +61,7 @@ class PrismaLibSqlWithConstraintCodes extends PrismaLibSql {
  */
 export function createAdapterFactory(target: DatabaseTarget, opts: { viaLibsql?: boolean } = {}): SqlMigrationAwareDriverAdapterFactory {
   if (target.kind === "file") {
-    mkdirSync(path.dirname(target.filePath), { recursive: true });
+    preparePrivateFile(target.filePath);
     if (opts.viaLibsql) return new PrismaLibSqlWithConstraintCodes({ url: `file:${target.filePath}` });
     return new PrismaBetterSqlite3({ url: `file:${target.filePath}` });
   }

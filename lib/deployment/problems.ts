@@ -32,6 +32,9 @@ export function deploymentProblems(e: Env, mode: RuntimeMode): string[] {
   if (!e.NEXTAUTH_URL) {
     problems.push("NEXTAUTH_URL is missing: set the public address people open (https://…).");
   }
+  if (e.TRUST_PROXY === 0) {
+    problems.push("TRUST_PROXY is 0, but under `next start` the app never sees the client's socket: set it to the number of reverse proxies in front (1 on Vercel), so rate limits see real client addresses instead of one shared bucket.");
+  }
   if (e.HTTPS) {
     problems.push("HTTPS=1 works only with `npm start`. Under `next start`, TLS ends at the platform or at your reverse proxy: unset HTTPS.");
   }

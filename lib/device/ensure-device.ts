@@ -47,13 +47,16 @@ async function ensureDeviceUnlocked(account: string, suggestedName: string): Pro
   }
   if (!stored) {
     const identity = generateIdentity(browserRandom);
+    // Registering binds this session to the new device.
     const { deviceId } = await fetchJson<{ deviceId: string }>("/api/devices", {
       method: "POST",
       json: { name: suggestedName, ...publicIdentity(identity) },
     });
     stored = { account, deviceId, name: suggestedName, identity: identityToJSON(identity), createdAt: Date.now() };
     await saveDevice(stored);
+    return { deviceId, name: stored.name, identity };
   }
-  await bindSessionToDevice(stored.deviceId);
-  return { deviceId: stored.deviceId, name: stored.name, identity: identityFromJSON(stored.identity) };
+  const identity = identityFromJSON(stored.identity);
+  await bindSessionToDevice(stored.deviceId, identity.signSecretKey);
+  return { deviceId: stored.deviceId, name: stored.name, identity };
 }

@@ -5,7 +5,10 @@ import type { PublicDevice } from "./schemas";
 
 export type { PublicDevice } from "./schemas";
 
-export const MAX_LIVE_DEVICES = 32;
+/** Live devices one account may have: enough for every browser a person uses, few enough to keep an eye on. */
+export const MAX_LIVE_DEVICES = 20;
+/** Revoked rows kept per account (the most recent), so the table does not grow with every revocation. */
+export const MAX_REVOKED_KEPT = 10;
 
 export interface OwnDevice extends PublicDevice {
   createdAt: string;
@@ -18,13 +21,27 @@ const ownFields = { ...publicFields, createdAt: true, lastSeenAt: true } as cons
 type OwnRow = PublicDevice & { createdAt: Date; lastSeenAt: Date };
 const toOwn = (row: OwnRow): OwnDevice => ({ ...row, createdAt: row.createdAt.toISOString(), lastSeenAt: row.lastSeenAt.toISOString() });
 
-export async function registerDevice(userId: string, input: { name: string; signPublicKey: string; dhPublicKey: string }): Promise<string> {
-  const live = await db().device.count({ where: { userId, revokedAt: null } });
-  if (live >= MAX_LIVE_DEVICES) {
-    throw new ApiError(409, "device_limit", `An account can have at most ${MAX_LIVE_DEVICES} devices. Revoke one you no longer use.`);
+const deviceLimit = () => new ApiError(409, "device_limit", `An account can have at most ${MAX_LIVE_DEVICES} devices. Revoke one you no longer use.`);
+
+/**
+ * Registers a device and binds the registering session to it. The cap is
+ * checked after the insert, so two registrations racing past a count cannot
+ * both slip in: whichever finds itself over the cap takes its row back out.
+ */
+export async function registerDevice(
+  userId: string,
+  sessionIdHash: string,
+  input: { name: string; signPublicKey: string; dhPublicKey: string },
+): Promise<{ id: string; name: string; createdAt: string }> {
+  if ((await db().device.count({ where: { userId, revokedAt: null } })) >= MAX_LIVE_DEVICES) throw deviceLimit();
+  const device = await db().device.create({ data: { userId, ...input }, select: { id: true, name: true, createdAt: true } });
+  const live = await db().device.findMany({ where: { userId, revokedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } });
+  if (live.findIndex((d) => d.id === device.id) >= MAX_LIVE_DEVICES) {
+    await db().device.delete({ where: { id: device.id } });
+    throw deviceLimit();
   }
-  const device = await db().device.create({ data: { userId, ...input }, select: { id: true } });
-  return device.id;
+  await db().session.updateMany({ where: { idHash: sessionIdHash, deviceId: null }, data: { deviceId: device.id } });
+  return { id: device.id, name: device.name, createdAt: device.createdAt.toISOString() };
 }
 
 export async function listOwnDevices(userId: string): Promise<OwnDevice[]> {
@@ -52,12 +69,16 @@ export async function updateDevice(userId: string, deviceId: string, change: { n
   return toOwn(row);
 }
 
+/** Revokes a device: its push subscriptions and every session bound to it end with it. */
 export async function revokeDevice(userId: string, deviceId: string): Promise<void> {
   await ownLiveDevice(userId, deviceId);
   await db().$transaction([
     db().pushSubscription.deleteMany({ where: { deviceId } }),
+    db().session.deleteMany({ where: { deviceId } }),
     db().device.update({ where: { id: deviceId }, data: { revokedAt: new Date(), home: false } }),
   ]);
+  const stale = await db().device.findMany({ where: { userId, revokedAt: { not: null } }, orderBy: { revokedAt: "desc" }, skip: MAX_REVOKED_KEPT, select: { id: true } });
+  if (stale.length > 0) await db().device.deleteMany({ where: { id: { in: stale.map((d) => d.id) } } });
 }
 
 export async function publicDevicesOf(nickname: string): Promise<{ nickname: string; devices: PublicDevice[] } | null> {
@@ -69,8 +90,8 @@ export async function publicDevicesOf(nickname: string): Promise<{ nickname: str
 }
 
 /** The live device behind a session, or null when revoked or not this user's. */
-export async function liveDevice(userId: string, deviceId: string): Promise<{ id: string; name: string; home: boolean } | null> {
-  const device = await db().device.findFirst({ where: { id: deviceId, userId, revokedAt: null }, select: { id: true, name: true, home: true } });
+export async function liveDevice(userId: string, deviceId: string): Promise<{ id: string; name: string; home: boolean; signPublicKey: string } | null> {
+  const device = await db().device.findFirst({ where: { id: deviceId, userId, revokedAt: null }, select: { id: true, name: true, home: true, signPublicKey: true } });
   return device;
 }
 

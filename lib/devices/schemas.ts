@@ -12,7 +12,14 @@ export const deviceNameSchema = z
   .trim()
   .min(1, "must not be empty")
   .max(64, "must be at most 64 characters")
-  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), "must not contain control characters");
+  .refine((name) => !/[\u0000-\u001f\u007f-\u009f]/.test(name), "must not contain control characters")
+  // A name is shown to the person deciding whether to revoke it ("New device
+  // signed in: …"): bidirectional overrides could make "exe.gpj" read as
+  // "jpg.exe", and invisible characters could make two names look the same.
+  // Format characters (Cf: bidi controls, zero-width characters, BOM, tags),
+  // private-use and unpaired surrogates, line/paragraph separators and the
+  // Hangul fillers that render as blanks are refused.
+  .refine((name) => !/[\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0]/u.test(name), "must not contain bidirectional controls or invisible characters");
 
 export const deviceIdSchema = z.string().regex(/^[a-z0-9]{20,40}$/, "is not a device id");
 
@@ -33,3 +40,13 @@ export interface PublicDevice {
   dhPublicKey: string;
   home: boolean;
 }
+
+/**
+ * Notices on the account's own presence channel (NOTICE_EVENT) about its
+ * devices, so its other open pages can say "New device signed in".
+ */
+export const deviceNoticeSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("device_added"), deviceId: deviceIdSchema, name: z.string().max(64), createdAt: z.iso.datetime() }).strict(),
+  z.object({ type: z.literal("device_revoked"), deviceId: deviceIdSchema }).strict(),
+]);
+export type DeviceNotice = z.infer<typeof deviceNoticeSchema>;

@@ -68,6 +68,10 @@ export async function parseFormBody<T extends z.ZodType>(req: Request, schema: T
     throw new ApiError(415, "unsupported_media_type", "Send the body as a form (Content-Type: application/x-www-form-urlencoded).");
   }
   const form = new URLSearchParams(await readCapped(req, limit));
+  // A repeated field would otherwise mean whichever copy a reader happens to take.
+  const keys = [...form.keys()];
+  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (repeated !== undefined) throw new ApiError(400, "invalid_input", `${repeated.slice(0, 40)}: must be sent once`);
   const result = schema.safeParse(Object.fromEntries(form));
   if (!result.success) throw new ApiError(400, "invalid_input", describeIssue(result.error));
   return result.data;

@@ -34,7 +34,8 @@ async function pushTo(targets: StoredTarget[], count: number): Promise<PingResul
   // Each send settles on its own: one unreachable push service must not keep
   // the others' devices from hearing about it.
   const outcomes = await Promise.all(targets.map((target) => sendPush(target, payload, vapid, PING_MESSAGE)));
-  const gone = targets.filter((_, i) => outcomes[i] === "gone").map((t) => t.id);
+  // Dead subscriptions, and endpoints the server may not fetch (stored before the check existed), go.
+  const gone = targets.filter((_, i) => outcomes[i] === "gone" || outcomes[i] === "refused").map((t) => t.id);
   return { sent: outcomes.filter((o) => o === "sent").length, removed: await deleteSubscriptionsById(gone) };
 }
 

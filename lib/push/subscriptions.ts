@@ -1,6 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/api-error";
+import { allowedEndpoint, parseAllowedHosts } from "./endpoint-policy";
 import type { SubscribeRequest } from "./schemas";
 import type { PushTarget } from "./sender";
 
@@ -23,6 +25,9 @@ const endpointTaken = () =>
  */
 export async function saveSubscription(owner: DeviceRef, subscription: SubscribeRequest): Promise<void> {
   const { endpoint, keys } = subscription;
+  if (!allowedEndpoint(endpoint, parseAllowedHosts(env().PUSH_ALLOWED_HOSTS))) {
+    throw new ApiError(400, "invalid_input", "endpoint: must be an https URL of a known push service (PUSH_ALLOWED_HOSTS)");
+  }
   await db().$transaction(async (tx) => {
     const existing = await tx.pushSubscription.findUnique({ where: { endpoint }, select: { device: { select: { userId: true, revokedAt: true } } } });
     if (existing && existing.device.userId !== owner.userId && existing.device.revokedAt === null) throw endpointTaken();

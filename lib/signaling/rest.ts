@@ -2,7 +2,6 @@ import "server-only";
 import Pusher from "pusher";
 import { env, usesBuiltinSignaling, type Env } from "@/lib/env";
 import { ApiError } from "@/lib/http/api-error";
-import type { SignalingClientConfig } from "./schemas";
 
 // The server's side of signaling: the official `pusher` REST client, pointed
 // at the built-in server over loopback or at hosted Pusher/soketi/sockudo/
@@ -25,14 +24,8 @@ export function restClient(config: Env = env()): Pusher {
   return client;
 }
 
-export function clientConfig(config: Env = env()): SignalingClientConfig {
-  const key = config.PUSHER_KEY;
-  if (usesBuiltinSignaling(config)) return { kind: "same-origin", key };
-  const wsHost = config.PUSHER_WS_HOST ?? config.PUSHER_HOST;
-  // Hosted Pusher: browsers dial ws-<cluster>.pusher.com, never the app's own host.
-  if (wsHost === undefined) return { kind: "cluster", key, cluster: config.PUSHER_CLUSTER ?? "mt1" };
-  return { kind: "host", key, wsHost, wsPort: config.PUSHER_WS_PORT ?? config.PUSHER_PORT ?? null, forceTLS: config.PUSHER_USE_TLS ?? true };
-}
+// What the browser needs to reach signaling; its own module so proxy.ts (the CSP) can read it without the REST client.
+export { clientConfig } from "./client-config";
 
 const unavailable = () => new ApiError(503, "unavailable", "The signaling service cannot be reached. Try again in a moment.");
 
@@ -61,4 +54,19 @@ export async function triggerEvent(channel: string, event: string, payload: unkn
 
 export function authorizePresence(socketId: string, channel: string, userId: string, userInfo: Record<string, unknown>) {
   return restClient().authorizeChannel(socketId, channel, { user_id: userId, user_info: userInfo });
+}
+
+/**
+ * Closes the signaling sockets of a presence member (a device), e.g. when the
+ * device is revoked. The built-in server closes them at once (Pusher's
+ * terminate_connections, applied to presence members); hosted Pusher and
+ * soketi apply it only to users of their own sign-in feature, so there a
+ * revoked device's socket lasts until it reconnects and is refused.
+ */
+export async function terminateDeviceConnections(deviceId: string): Promise<void> {
+  try {
+    await restClient().terminateUserConnections(deviceId);
+  } catch {
+    console.warn("[signaling] could not close a revoked device's sockets: signaling unavailable");
+  }
 }

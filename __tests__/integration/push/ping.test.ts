@@ -33,6 +33,7 @@ interface Subscribed extends TestDevice {
 }
 
 let pushService: PushServiceStandIn;
+let unreachablePort: number;
 let signaling: PusherServer;
 let signalingPort: number;
 const clients: InstanceType<typeof PusherJs>[] = [];
@@ -83,7 +84,10 @@ beforeAll(async () => {
     PUSHER_USE_TLS: "false",
   });
   pushService = await startPushService();
-  configurePush({ agent: pushService.agent });
+  unreachablePort = await closedPort();
+  // The stand-in push services are allowed by name, as an operator would allow a self-hosted one.
+  process.env.PUSH_ALLOWED_HOSTS = `${new URL(pushService.origin).host},127.0.0.1:${unreachablePort}`;
+  configurePush({ ca: pushService.cert });
   await migrate(database.url);
 
   const alice = await createUser(db(), "alice");
@@ -231,7 +235,7 @@ describe("POST /api/push/ping", () => {
   it("survives a push service that errs or cannot be reached, and keeps those subscriptions", async () => {
     const user = { nickname: "alice", userId: device("alice-home").userId };
     const erring = await subscribed("erring", user);
-    const unreachable = await subscribed("unreachable", user, { endpoint: `https://127.0.0.1:${await closedPort()}/push/unreachable` });
+    const unreachable = await subscribed("unreachable", user, { endpoint: `https://127.0.0.1:${unreachablePort}/push/unreachable` });
     pushService.respondWith(erring.path, 500);
     const res = await ping(device("alice-home"), { count: 2 });
     expect(res.status).toBe(200);
@@ -247,16 +251,16 @@ describe("POST /api/push/ping", () => {
     expect(pushService.received()).toEqual([]);
   });
 
-  it("needs a session (401) and a registered, live device (403)", async () => {
+  it("needs a session (401), a registered device (403) that is live (401: revoking it ends the session)", async () => {
     expect((await ping({}, { count: 1 })).status).toBe(401);
     const noDevice = await sessionCookie({ userId: device("alice-home").userId, nickname: "alice" });
-    expect((await ping({ cookie: noDevice }, { count: 1 })).status).toBe(403);
-    const revoked = await ping(device("alice-tablet"), { count: 1 });
-    expect(revoked.status).toBe(403);
-    expect(((await revoked.json()) as { error: { code: string } }).error.code).toBe("no_device");
-    // A session naming another account's device is no way in either.
+    const unbound = await ping({ cookie: noDevice }, { count: 1 });
+    expect(unbound.status).toBe(403);
+    expect(((await unbound.json()) as { error: { code: string } }).error.code).toBe("no_device");
+    expect((await ping(device("alice-tablet"), { count: 1 })).status).toBe(401);
+    // A session bound to another account's device is no way in either.
     const forged = await sessionCookie({ userId: device("bob-phone").userId, nickname: "bob", deviceId: device("alice-home").deviceId });
-    expect((await ping({ cookie: forged }, { count: 1 })).status).toBe(403);
+    expect((await ping({ cookie: forged }, { count: 1 })).status).toBe(401);
     expect(pushService.received()).toEqual([]);
   });
 });

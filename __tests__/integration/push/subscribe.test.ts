@@ -9,7 +9,8 @@ import { newReceiver } from "./support/web-push-receiver";
 
 const database = useTestDatabase();
 const vapid = webpush.generateVAPIDKeys();
-Object.assign(process.env, { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: "mailto:ops@communisp.test" });
+// The routes store endpoints of allowed push services only (lib/push/endpoint-policy.ts); these tests send nothing.
+Object.assign(process.env, { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: "mailto:ops@communisp.test", PUSH_ALLOWED_HOSTS: "push.example.net" });
 
 const subscribeRoute = require("@/app/api/push/subscribe/route") as typeof import("@/app/api/push/subscribe/route");
 const { db } = require("@/lib/db/client") as typeof import("@/lib/db/client");
@@ -144,7 +145,7 @@ describe("POST /api/push/subscribe", () => {
     expect((await postRaw(alicePhone, "endpoint=https://x.example/", "application/x-www-form-urlencoded")).status).toBe(415);
   });
 
-  it("needs a session (401) and a registered, live device (403)", async () => {
+  it("needs a session (401), a registered device (403) that is live (401: revoking it ends the session)", async () => {
     const body = { endpoint: freshEndpoint(), keys: validKeys() };
     expect((await post({}, body)).status).toBe(401);
     expect((await status({})).status).toBe(401);
@@ -155,7 +156,7 @@ describe("POST /api/push/subscribe", () => {
     expect((await errorOf(res)).code).toBe("no_device");
     const revoked = await addDevice(db(), { nickname: "alice", userId: alicePhone.userId }, "lost phone");
     await db().device.update({ where: { id: revoked.deviceId }, data: { revokedAt: new Date() } });
-    expect((await post(revoked, body)).status).toBe(403);
+    expect((await post(revoked, body)).status).toBe(401);
     expect(await rowFor(body.endpoint)).toBeNull();
   });
 });

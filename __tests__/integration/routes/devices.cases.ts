@@ -17,23 +17,26 @@ export function describeDevices(transport: DatabaseTransport): void {
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
   const newKeys = () => ({ signPublicKey: b64(nacl.sign.keyPair().publicKey), dhPublicKey: b64(nacl.box.keyPair().publicKey) });
 
-  let alice: { id: string; cookie: string };
-  let bob: { id: string; cookie: string };
+  type Owner = { id: string; nickname: string; cookie: string };
+  let alice: Owner;
+  let bob: Owner;
 
-  async function makeUser(nickname: string) {
+  async function makeUser(nickname: string): Promise<Owner> {
     const user = await db().user.create({ data: { nickname, passwordHash: "$scrypt$unused" } });
-    return { id: user.id, cookie: await sessionCookie({ userId: user.id, nickname }) };
+    return { id: user.id, nickname, cookie: await sessionCookie({ userId: user.id, nickname }) };
   }
 
-  async function addDevice(owner: { cookie: string }, name = "laptop", keys = newKeys()): Promise<string> {
-    const res = await devicesRoute.POST(request("POST", "/api/devices", { cookie: owner.cookie, json: { name, ...keys } }), {});
+  /** Registers a device from a fresh sign-in (a session registers at most one device: its own). */
+  async function addDevice(owner: Owner, name = "laptop", keys = newKeys()): Promise<string> {
+    const cookie = await sessionCookie({ userId: owner.id, nickname: owner.nickname });
+    const res = await devicesRoute.POST(request("POST", "/api/devices", { cookie, json: { name, ...keys } }), {});
     expect(res.status).toBe(201);
     return ((await res.json()) as { deviceId: string }).deviceId;
   }
 
   const patch = (cookie: string | undefined, id: string, json: unknown) => deviceRoute.PATCH(request("PATCH", `/api/devices/${id}`, { cookie, json }), params({ id }));
   const revoke = (cookie: string | undefined, id: string) => deviceRoute.DELETE(request("DELETE", `/api/devices/${id}`, { cookie }), params({ id }));
-  const lookUp = (nickname: string) => usersRoute.GET(request("GET", `/api/users/${nickname}`), params({ nickname }));
+  const lookUp = (nickname: string) => usersRoute.GET(request("GET", `/api/users/${nickname}`, { cookie: alice.cookie }), params({ nickname }));
 
   beforeAll(async () => {
     await database.ready();
@@ -144,10 +147,12 @@ export function describeDevices(transport: DatabaseTransport): void {
       for (const device of body.devices) expect(Object.keys(device).sort()).toEqual(["dhPublicKey", "home", "id", "name", "signPublicKey"]);
     });
 
-    it("answers 404 for an unknown or impossible nickname", async () => {
+    it("answers 404 for an unknown nickname and 400 for an impossible one", async () => {
       expect((await lookUp("nobody")).status).toBe(404);
-      expect((await lookUp("x")).status).toBe(404);
-      expect((await lookUp("%00")).status).toBe(404);
+      const short = await lookUp("x");
+      expect(short.status).toBe(400);
+      expect(await short.json()).toEqual({ error: { code: "invalid_input", message: "nickname: must be at least 3 characters" } });
+      expect((await lookUp("%00")).status).toBe(400);
     });
   });
 

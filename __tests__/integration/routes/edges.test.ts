@@ -26,6 +26,8 @@ const cases: RouteCase[] = [
   { name: "POST /api/signal", method: "POST", path: "/api/signal", handler: () => load<{ POST: Handler }>("@/app/api/signal/route").POST, session: "device", wrongTypes: { to: 1, type: "offer", data: [] } },
   { name: "POST /api/push/ping", method: "POST", path: "/api/push/ping", handler: () => load<{ POST: Handler }>("@/app/api/push/ping/route").POST, session: "device", wrongTypes: { count: "many" } },
   { name: "POST /api/push/subscribe", method: "POST", path: "/api/push/subscribe", handler: () => load<{ POST: Handler }>("@/app/api/push/subscribe/route").POST, session: "device", wrongTypes: { endpoint: 42, keys: "none" } },
+  { name: "POST /api/session/device", method: "POST", path: "/api/session/device", handler: () => load<{ POST: Handler }>("@/app/api/session/device/route").POST, session: "user", wrongTypes: { deviceId: 7, signature: [] } },
+  { name: "POST /api/account/password", method: "POST", path: "/api/account/password", handler: () => load<{ POST: Handler }>("@/app/api/account/password/route").POST, session: "user", wrongTypes: { currentPassword: 1, newPassword: null } },
 ];
 
 let userCookie = "";

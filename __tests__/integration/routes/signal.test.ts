@@ -14,6 +14,7 @@ const app = { id: "4242", key: "route-test-key", secret: "route-test-secret" };
 const authRoute = require("@/app/api/pusher/auth/route") as typeof import("@/app/api/pusher/auth/route");
 const signalRoute = require("@/app/api/signal/route") as typeof import("@/app/api/signal/route");
 const presenceRoute = require("@/app/api/users/[nickname]/presence/route") as typeof import("@/app/api/users/[nickname]/presence/route");
+const deviceRoute = require("@/app/api/devices/[id]/route") as typeof import("@/app/api/devices/[id]/route");
 const { db } = require("@/lib/db/client") as typeof import("@/lib/db/client");
 const { setLimiter } = require("@/lib/auth/limits") as typeof import("@/lib/auth/limits");
 const { MemoryRateLimiter } = require("@/lib/auth/rate-limit") as typeof import("@/lib/auth/rate-limit");
@@ -168,6 +169,25 @@ describe("POST /api/signal", () => {
     expect(statuses).toEqual([202, 202, 202, 429]);
     // Another device is unaffected.
     expect((await signal(actors.alice!, { to: "bob", type: "candidate", data: "c" })).status).toBe(202);
+  });
+});
+
+describe("revoking a device", () => {
+  it("closes its signaling socket at once, and its session cannot subscribe again", async () => {
+    const lost = await makeActor("ralph");
+    const home = await db().device.create({ data: { userId: lost.userId, name: "ralph's home", signPublicKey: "s", dhPublicKey: "d" } });
+    const ownerCookie = await sessionCookie({ userId: lost.userId, nickname: "ralph", deviceId: home.id });
+    const client = await connect(lost);
+    expect(await subscribe(client, "presence-user-ralph")).toEqual({ ok: true });
+    expect(signaling.presenceUserIds("presence-user-ralph")).toEqual([lost.deviceId]);
+    const disconnected = new Promise<void>((resolve) => client.connection.bind("state_change", ({ current }: { current: string }) => current !== "connected" && resolve()));
+
+    const res = await deviceRoute.DELETE(request("DELETE", `/api/devices/${lost.deviceId}`, { cookie: ownerCookie }), params({ id: lost.deviceId }));
+    expect(res.status).toBe(204);
+    await disconnected;
+    await until(async () => signaling.presenceUserIds("presence-user-ralph"), (ids) => ids.length === 0);
+    const body = new URLSearchParams({ socket_id: "1.2", channel_name: "presence-user-ralph" }).toString();
+    expect((await authRoute.POST(request("POST", "/api/pusher/auth", { cookie: lost.cookie, body, contentType: "application/x-www-form-urlencoded" }), {})).status).toBe(401);
   });
 });
 

@@ -12,7 +12,7 @@ const complete = {
 describe("lib/env", () => {
   it("fills the embedded defaults", () => {
     const env = parseEnv(complete);
-    expect(env).toMatchObject({ PORT: 3000, HOST: "0.0.0.0", DATA_DIR: "./data", TRUST_PROXY: false, HTTPS: false });
+    expect(env).toMatchObject({ PORT: 3000, HOST: "0.0.0.0", DATA_DIR: "./data", TRUST_PROXY: 0, HTTPS: false });
     // No database default here: `npm start` chooses the embedded file, `next start` refuses (lib/deployment).
     expect(env.DATABASE_URL).toBeUndefined();
     expect(usesBuiltinSignaling(env)).toBe(true);
@@ -51,6 +51,20 @@ describe("lib/env", () => {
     expect(env.ICE_SERVERS).toEqual([{ urls: "turn:turn.example:3478", username: "u", credential: "c" }]);
     expect(() => parseEnv({ ...complete, ICE_SERVERS: "turn:turn.example" })).toThrow(/ICE_SERVERS: must be a JSON array/);
     expect(() => parseEnv({ ...complete, ICE_SERVERS: '[{"url":"x"}]' })).toThrow(EnvError);
+  });
+
+  it("reads TRUST_PROXY as a number of proxy hops, and the old true/false as 1/0", () => {
+    const hops = (v: string | undefined) => parseEnv({ ...complete, TRUST_PROXY: v }).TRUST_PROXY;
+    expect([hops(undefined), hops(""), hops("false"), hops("true"), hops("0"), hops("1"), hops("2")]).toEqual([0, 0, 0, 1, 0, 1, 2]);
+    for (const bad of ["yes", "-1", "1.5", "17"]) expect(() => parseEnv({ ...complete, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+
+  it("checks PUSH_ALLOWED_HOSTS and SIGNALING_MAX_CONNECTIONS_PER_IP at start", () => {
+    expect(parseEnv({ ...complete, PUSH_ALLOWED_HOSTS: "default, push.example.org:8443, *.push.example.net, [::1]:9443" }).PUSH_ALLOWED_HOSTS).toBe("default, push.example.org:8443, *.push.example.net, [::1]:9443");
+    expect(() => parseEnv({ ...complete, PUSH_ALLOWED_HOSTS: "https://push.example.org/" })).toThrow(/PUSH_ALLOWED_HOSTS/);
+    expect(parseEnv({ ...complete, SIGNALING_MAX_CONNECTIONS_PER_IP: "20" }).SIGNALING_MAX_CONNECTIONS_PER_IP).toBe(20);
+    expect(parseEnv(complete).SIGNALING_MAX_CONNECTIONS_PER_IP).toBeUndefined();
+    expect(() => parseEnv({ ...complete, SIGNALING_MAX_CONNECTIONS_PER_IP: "0" })).toThrow(/SIGNALING_MAX_CONNECTIONS_PER_IP/);
   });
 
   it("has .env.example list exactly the keys it reads", () => {

@@ -6,7 +6,7 @@ import { parseEnv } from "@/lib/env";
 // sentence saying what to set: never an empty database or a 500 later.
 
 const secrets = { NEXTAUTH_SECRET: "s".repeat(32), PUSHER_APP_ID: "1", PUSHER_KEY: "k", PUSHER_SECRET: "p", VAPID_PUBLIC_KEY: "v", VAPID_PRIVATE_KEY: "w" };
-const hostedOk = { ...secrets, DATABASE_URL: "libsql://db.example.turso.io", PUSHER_CLUSTER: "eu", NEXTAUTH_URL: "https://chat.example.org" };
+const hostedOk = { ...secrets, DATABASE_URL: "libsql://db.example.turso.io", PUSHER_CLUSTER: "eu", NEXTAUTH_URL: "https://chat.example.org", TRUST_PROXY: "1" };
 const problems = (source: Record<string, string>, mode: "embedded" | "hosted") => deploymentProblems(parseEnv(source), mode);
 
 describe("a hosted start (next start, serverless)", () => {
@@ -38,8 +38,12 @@ describe("a hosted start (next start, serverless)", () => {
     expect(problems({ ...hostedOk, HTTPS: "1" }, "hosted")).toEqual([expect.stringMatching(/^HTTPS=1 works only with `npm start`/)]);
   });
 
+  it("needs TRUST_PROXY: without a socket address, rate limits would see one shared client", () => {
+    expect(problems({ ...hostedOk, TRUST_PROXY: "0" }, "hosted")).toEqual([expect.stringMatching(/^TRUST_PROXY is 0, but under `next start` the app never sees the client's socket/)]);
+  });
+
   it("lists every problem at once", () => {
-    expect(problems(secrets, "hosted")).toHaveLength(3);
+    expect(problems(secrets, "hosted")).toHaveLength(4);
   });
 });
 

@@ -1,9 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { logOut } from "@/lib/api/auth";
 import type { ChatConfig, Messenger } from "@/lib/chat/messenger";
 import { ConnectForm } from "./connect-form";
 import { ContactList } from "./contact-list";
+import { NewDeviceAlerts } from "./new-device-alerts";
 import { Conversation } from "./conversation";
 import { RelayPanel } from "../relay/relay-panel";
 import { SecureContextNotice } from "../secure-context-notice";
@@ -28,6 +30,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
           <span>
             Signed in as <strong>{nickname}</strong>
           </span>
+          <Link href="/settings">Settings</Link>
           <button className="secondary" type="button" onClick={() => logOut().then(() => window.location.assign("/login"))}>
             Log out
           </button>
@@ -48,6 +51,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
           </p>
         )}
       </section>
+      {messenger && <NewDeviceAlerts account={nickname} deviceId={messenger.device.deviceId} signaling={messenger.signaling} />}
       {notice && (
         <p role="status" className="panel notice row spread">
           <span>{notice}</span>

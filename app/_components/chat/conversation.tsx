@@ -6,6 +6,7 @@ import { Composer } from "./composer";
 import { MessageRequest } from "./message-request";
 import { KeyWarnings } from "./key-warnings";
 import { MessageList } from "./message-list";
+import { NewDeviceNotices } from "./new-device-notices";
 import { SafetyNumberView } from "./safety-number";
 
 const connectionText = { connecting: "connecting", direct: "direct", relayed: "relayed (TURN)", offline: "offline" } as const;
@@ -41,6 +42,7 @@ export function Conversation({ messenger, conversation }: { messenger: Messenger
       )}
       <MessageRequest messenger={messenger} conversation={conversation} />
       <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
+      <NewDeviceNotices peer={peer} devices={conversation.newDevices} onAcknowledge={(deviceId) => void messenger.acknowledgeNewDevice(peer, deviceId)} />
       {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
       <MessageList messages={conversation.messages} peer={peer} />
       <Composer onSend={(text) => messenger.sendMessage(text)} disabled={conversation.error !== null} />

@@ -17,6 +17,12 @@ export interface SignalingLogger {
   warn(msg: string, meta?: object): void;
 }
 
+/** What this deployment allows beyond the protocol's own rules. */
+export interface HubPolicy {
+  /** Public channels need no authorization; the app uses none, so by default they are refused. */
+  publicChannels: boolean;
+}
+
 export interface PresenceChange {
   type: "member_added" | "member_removed";
   channel: string;
@@ -39,6 +45,8 @@ export class Connection {
     readonly id: string,
     readonly ws: WebSocket,
     now: number,
+    /** The client's address as counted by maxConnectionsPerAddress. */
+    readonly address: string,
   ) {
     this.lastSeen = now;
   }
@@ -49,13 +57,41 @@ const OPEN = 1;
 export class Hub {
   readonly connections = new Map<string, Connection>();
   readonly channels = new ChannelRegistry<Connection>();
+  /** Open connections per client address; an address leaves the map with its last connection. */
+  private readonly perAddress = new Map<string, number>();
 
   constructor(
     readonly app: PusherAppConfig,
     readonly limits: SignalingLimits,
     readonly logger: SignalingLogger,
+    readonly policy: HubPolicy,
     private readonly onPresenceChange?: (change: PresenceChange) => void,
   ) {}
+
+  /** Counts a new connection from `address`; false (nothing counted) when the address is at its limit. */
+  admit(address: string): boolean {
+    const open = this.perAddress.get(address) ?? 0;
+    if (open >= this.limits.maxConnectionsPerAddress) return false;
+    this.perAddress.set(address, open + 1);
+    return true;
+  }
+
+  release(address: string): void {
+    const open = (this.perAddress.get(address) ?? 1) - 1;
+    if (open <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, open);
+  }
+
+  /** Closes every socket that is a presence member with this user id (e.g. a revoked device's); returns how many. */
+  terminateMember(userId: string, code: number, frame: string): number {
+    let closed = 0;
+    for (const conn of this.connections.values()) {
+      if (!conn.channels || ![...conn.channels.values()].includes(userId)) continue;
+      this.closeWith(conn, code, frame);
+      closed += 1;
+    }
+    return closed;
+  }
 
   /** A socket id in Pusher's `digits.digits` form, unique among live sockets. */
   newSocketId(): string {

@@ -22,6 +22,17 @@ export interface PusherServerOptions extends Partial<SignalingLimits> {
   logger?: SignalingLogger;
   /** Called after a presence member first joins or finally leaves a channel. */
   onPresenceChange?: (change: PresenceChange) => void;
+  /**
+   * Origins (scheme://host[:port]) whose pages may open a socket; an upgrade
+   * with any other Origin header is refused with 403, so another site's page
+   * cannot use its visitors' browsers. Upgrades without Origin (clients that
+   * are not browsers, which could send any Origin) pass. Unset: any origin.
+   */
+  allowedOrigins?: readonly string[];
+  /** Public channels need no authorization; off unless a deployment needs them. */
+  publicChannels?: boolean;
+  /** The client's address, for maxConnectionsPerAddress; defaults to the socket's. */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 export interface PusherServer {
@@ -41,14 +52,21 @@ export interface PusherServer {
 }
 
 const APP_PATH = /^\/app\/([^/?]+)\/?(?:\?|$)/;
+
+const socketAddress = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.once("finish", () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
 /** How long close() waits for clients to finish the close handshake. */
 const CLOSE_GRACE_MS = 1000;
 
 export function createPusherServer(opts: PusherServerOptions): PusherServer {
-  const { app, logger = { warn: () => undefined }, onPresenceChange, ...limitOverrides } = opts;
+  const { app, logger = { warn: () => undefined }, onPresenceChange, allowedOrigins, publicChannels = false, clientAddress = socketAddress, ...limitOverrides } = opts;
   if (!app?.id || !app.key || !app.secret) throw new Error("createPusherServer: app.id, app.key and app.secret are required");
   const limits = resolveLimits(limitOverrides);
-  const hub = new Hub(app, limits, logger, onPresenceChange);
+  const hub = new Hub(app, limits, logger, { publicChannels }, onPresenceChange);
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -75,7 +93,13 @@ export function createPusherServer(opts: PusherServerOptions): PusherServer {
     }
     const protocol = url.searchParams.get("protocol");
     socket.on("error", () => undefined);
-    wss.handleUpgrade(req, socket, head, (ws) => acceptConnection(hub, ws, key, protocol));
+    const origin = req.headers.origin;
+    if (allowedOrigins && origin !== undefined && !allowedOrigins.includes(origin)) {
+      refuseUpgrade(socket, 403, "Forbidden");
+      return true;
+    }
+    const address = clientAddress(req);
+    wss.handleUpgrade(req, socket, head, (ws) => acceptConnection(hub, ws, key, protocol, address));
     return true;
   }
 
@@ -97,6 +121,9 @@ export function createPusherServer(opts: PusherServerOptions): PusherServer {
       if (!handleUpgrade(req, socket, head)) socket.destroy();
     });
     server.on("clientError", (_err, socket) => socket.destroy());
+    // Whole requests, headers included, have bounded time (Node's defaults are minutes).
+    server.requestTimeout = limits.bodyTimeoutMs * 2;
+    server.headersTimeout = limits.bodyTimeoutMs;
     standalone = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -5,6 +5,8 @@
 export interface SignalingLimits {
   /** Concurrent WebSocket connections; the next one is refused with 4100. */
   maxConnections: number;
+  /** Concurrent WebSocket connections from one client address (IPv6: one /64); the next is refused with 4100. */
+  maxConnectionsPerAddress: number;
   /** Channels one socket may be subscribed to at once. */
   maxChannelsPerSocket: number;
   /** Bytes of an event's `data` string (Pusher: 10 KB). */
@@ -13,6 +15,8 @@ export interface SignalingLimits {
   maxMessageBytes: number;
   /** Bytes of one HTTP API request body (413 past it). */
   maxBodyBytes: number;
+  /** Milliseconds an HTTP API request body may take to arrive (408 past it), so a trickled body cannot hold a socket. */
+  bodyTimeoutMs: number;
   /** Bytes queued for one socket before it is dropped as a slow consumer. */
   maxSendBufferBytes: number;
   /** Members of one presence channel (Pusher: 100). */
@@ -37,10 +41,14 @@ export interface SignalingLimits {
 
 export const DEFAULT_LIMITS: Readonly<SignalingLimits> = Object.freeze({
   maxConnections: 20_000,
+  // Generous for a household or office behind one NAT (a tab holds one), and
+  // still keeps one host from taking a noticeable share of maxConnections.
+  maxConnectionsPerAddress: 100,
   maxChannelsPerSocket: 100,
   maxPayloadBytes: 10 * 1024,
   maxMessageBytes: 16 * 1024,
   maxBodyBytes: 256 * 1024,
+  bodyTimeoutMs: 10_000,
   maxSendBufferBytes: 1024 * 1024,
   maxPresenceMembers: 100,
   maxUserInfoBytes: 1024,

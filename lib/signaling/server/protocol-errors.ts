@@ -9,6 +9,8 @@ export const CloseCode = {
   AppDoesNotExist: 4001,
   /** Protocol version the server does not speak. */
   UnsupportedProtocol: 4007,
+  /** The server ended the connection on the app's request (terminate_connections): do not reconnect as is. */
+  Terminated: 4009,
   /** Over the connection cap, or too slow to keep up: back off, then retry. */
   OverCapacity: 4100,
   /** Server shutting down: reconnect at once (to a sibling or after restart). */
@@ -47,7 +49,7 @@ export function subscriptionErrorFrame(channel: string, type: SubscriptionErrorT
 /** An HTTP API failure: `status` goes on the wire, `code` is for logs and callers. */
 export class RestError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 405 | 413,
+    readonly status: 400 | 401 | 404 | 405 | 408 | 413,
     readonly code: string,
     message: string,
   ) {

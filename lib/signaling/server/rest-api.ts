@@ -8,9 +8,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { md5Hex, restStringToSign, hmacSha256Hex, safeEqual } from "./auth-signature";
 import { channelKind, channelNameProblem } from "./channels";
 import type { Hub } from "./hub";
-import { RestError } from "./protocol-errors";
+import { CloseCode, pusherErrorFrame, RestError } from "./protocol-errors";
 
 const ROUTE = /^\/apps\/([^/]+)\/(events|batch_events|channels)(?:\/([^/]+)(?:\/(users))?)?\/?$/;
+const TERMINATE_ROUTE = /^\/apps\/([^/]+)\/users\/([^/]+)\/terminate_connections\/?$/;
 const SOCKET_ID = /^\d+\.\d+$/;
 
 interface TriggerEvent {
@@ -41,6 +42,8 @@ async function serve(hub: Hub, req: IncomingMessage, res: ServerResponse): Promi
   const q = rawUrl.indexOf("?");
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
   const query = new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1));
+  const terminate = TERMINATE_ROUTE.exec(path);
+  if (terminate) return serveTerminate(hub, req, res, path, query, terminate[1]!, terminate[2]!);
   const match = ROUTE.exec(path);
   if (!match) throw new RestError(404, "not_found", "Not found");
   const [, appId, resource, channelSegment, usersSegment] = match;
@@ -52,7 +55,7 @@ async function serve(hub: Hub, req: IncomingMessage, res: ServerResponse): Promi
     throw new RestError(405, "method_not_allowed", "Method not allowed");
   }
 
-  const body = await readBody(req, res, hub.limits.maxBodyBytes);
+  const body = await readBody(req, res, hub.limits.maxBodyBytes, hub.limits.bodyTimeoutMs);
   verifyRequest(hub, method, path, query, body);
 
   if (resource === "events") {
@@ -81,6 +84,21 @@ async function serve(hub: Hub, req: IncomingMessage, res: ServerResponse): Promi
     return replyJson(res, { users: (roster?.userIds() ?? []).map((id) => ({ id })) });
   }
   return replyJson(res, channelInfo(hub, channel, query));
+}
+
+/**
+ * POST /apps/:id/users/:user_id/terminate_connections (Pusher's API): closes
+ * the sockets of that user. This server applies it to presence members, which
+ * is how the app names devices, so revoking a device closes its sockets.
+ */
+async function serveTerminate(hub: Hub, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, appId: string, userSegment: string): Promise<void> {
+  if (appId !== hub.app.id) throw new RestError(404, "unknown_app", `Unknown app ${appId.slice(0, 64)}`);
+  if ((req.method ?? "GET") !== "POST") throw new RestError(405, "method_not_allowed", "Method not allowed");
+  const body = await readBody(req, res, hub.limits.maxBodyBytes, hub.limits.bodyTimeoutMs);
+  verifyRequest(hub, "POST", path, query, body);
+  const userId = decodeSegment(userSegment);
+  hub.terminateMember(userId, CloseCode.Terminated, pusherErrorFrame(CloseCode.Terminated, "Connection terminated by the server"));
+  return replyJson(res, {});
 }
 
 /** Checks the request signature and its freshness; 401 on any failure. */
@@ -197,38 +215,43 @@ function listChannels(hub: Hub, query: URLSearchParams): { channels: Record<stri
   return { channels };
 }
 
-/** Reads the body up to `limit` bytes; past it, answers 413 and stops reading. */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
+/**
+ * Reads the body up to `limit` bytes within `timeoutMs`. Past either, the
+ * request is answered (413, 408) and its socket closed once the answer is out:
+ * a client trickling the rest of a body must not keep the socket.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) {
+    let done = false;
+    const refuse = (error: RestError) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
       res.setHeader("connection", "close");
-      req.resume();
-      reject(new RestError(413, "body_too_large", `Request body is larger than ${limit} bytes`));
-      return;
-    }
+      res.once("finish", () => req.socket.destroy());
+      reject(error);
+    };
+    const timer = setTimeout(() => refuse(new RestError(408, "body_timeout", `The request body did not arrive within ${timeoutMs} ms`)), timeoutMs);
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) return refuse(new RestError(413, "body_too_large", `Request body is larger than ${limit} bytes`));
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
     req.on("data", (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
-      if (size > limit) {
-        done = true;
-        res.setHeader("connection", "close");
-        reject(new RestError(413, "body_too_large", `Request body is larger than ${limit} bytes`));
-        return;
-      }
+      if (size > limit) return refuse(new RestError(413, "body_too_large", `Request body is larger than ${limit} bytes`));
       chunks.push(chunk);
     });
     req.on("end", () => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       resolve(Buffer.concat(chunks));
     });
     req.on("error", (err) => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       reject(err);
     });
   });

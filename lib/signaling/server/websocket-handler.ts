@@ -23,10 +23,10 @@ const PING_FRAME = JSON.stringify({ event: "pusher:ping", data: {} });
  * protocol, over capacity) still complete the upgrade so the client gets the
  * protocol's error frame and close code, which is what pusher-js acts on.
  */
-export function acceptConnection(hub: Hub, ws: WebSocket, appKey: string, protocol: string | null): void {
+export function acceptConnection(hub: Hub, ws: WebSocket, appKey: string, protocol: string | null, address: string): void {
   // Errors on a socket (bad frames, resets) must never become uncaught.
   ws.on("error", () => undefined);
-  const conn = new Connection(hub.newSocketId(), ws, Date.now());
+  const conn = new Connection(hub.newSocketId(), ws, Date.now(), address);
 
   if (appKey !== hub.app.key) {
     hub.closeWith(conn, CloseCode.AppDoesNotExist, pusherErrorFrame(CloseCode.AppDoesNotExist, `App key ${appKey} does not exist`));
@@ -42,6 +42,11 @@ export function acceptConnection(hub: Hub, ws: WebSocket, appKey: string, protoc
     hub.closeWith(conn, CloseCode.OverCapacity, pusherErrorFrame(CloseCode.OverCapacity, "Over capacity"));
     return;
   }
+  // 4100 as for the global cap: pusher-js backs off, then tries again.
+  if (!hub.admit(address)) {
+    hub.closeWith(conn, CloseCode.OverCapacity, pusherErrorFrame(CloseCode.OverCapacity, "Too many connections from this address"));
+    return;
+  }
 
   hub.connections.set(conn.id, conn);
   ws.on("message", (raw: RawData, isBinary: boolean) => onMessage(hub, conn, raw, isBinary));
@@ -49,6 +54,7 @@ export function acceptConnection(hub: Hub, ws: WebSocket, appKey: string, protoc
   ws.on("close", () => {
     conn.closed = true;
     hub.connections.delete(conn.id);
+    hub.release(address);
     hub.leaveAll(conn);
   });
   hub.send(
@@ -144,6 +150,10 @@ function subscribe(hub: Hub, conn: Connection, data: Record<string, unknown> | n
   }
   const kind = channelKind(channel);
   const channelData = typeof data?.channel_data === "string" ? data.channel_data : undefined;
+  if (kind === "public" && !hub.policy.publicChannels) {
+    hub.send(conn, subscriptionErrorFrame(channel, "InvalidChannel", "Public channels are not enabled on this server", 4009));
+    return;
+  }
 
   if (kind !== "public") {
     const signed = kind === "presence" ? channelData : undefined;

@@ -1,40 +1,35 @@
 import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
-import { enforce } from "@/lib/auth/limits";
-import { nicknameSchema } from "@/lib/auth/nickname";
-import { authOptions } from "@/lib/auth/options";
-import { clientIp } from "@/lib/http/client-ip";
-import { errorResponse, toApiError } from "@/lib/http/handler";
+import { canonicalAuthPost, checkAuthGet } from "@/lib/auth/auth-request";
+import { deviceCookieHeader, issueDeviceCookie } from "@/lib/auth/device-cookie";
+import { withLoginOutcome } from "@/lib/auth/login-outcome";
+import { authOptions, usesSecureCookies } from "@/lib/auth/options";
+import { env } from "@/lib/env";
+import { rateLimited } from "@/lib/http/api-error";
+import { route } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 
-const handle = (req: NextRequest, context: Context) => NextAuth(req, context, authOptions());
+export const GET = route<Context>(async (req, context) => {
+  checkAuthGet((await context.params).nextauth);
+  return NextAuth(req as NextRequest, context, authOptions());
+});
 
 /**
- * Login attempts are counted here, before next-auth, so a limited attempt gets
- * a 429 with Retry-After (next-auth itself could only redirect). Every attempt
- * counts, per address and per nickname, whether the nickname exists or not.
+ * Only the canonical form reaches next-auth (lib/auth/auth-request.ts). Limits
+ * are decided inside `authorize` on the credentials next-auth checks; here a
+ * limited attempt becomes a 429 with Retry-After (next-auth could only
+ * redirect), and a successful one gets this account's device cookie.
  */
-async function limitLogin(req: NextRequest): Promise<Response | null> {
-  if (!req.nextUrl.pathname.endsWith("/callback/credentials")) return null;
-  try {
-    const form = await req.clone().formData();
-    const nickname = nicknameSchema.safeParse(form.get("nickname"));
-    const checks: Parameters<typeof enforce> = [["loginPerIp", clientIp(req)]];
-    if (nickname.success) checks.push(["loginPerNickname", nickname.data]);
-    await enforce(...checks);
-    return null;
-  } catch (error) {
-    return errorResponse(toApiError(error));
+export const POST = route<Context>(async (req, context) => {
+  const checked = await canonicalAuthPost(req as NextRequest, (await context.params).nextauth);
+  const { result, outcome } = await withLoginOutcome(() => NextAuth(checked, context, authOptions()) as Promise<Response>);
+  if (outcome.rateLimitedFor !== undefined) throw rateLimited(outcome.rateLimitedFor);
+  if (outcome.loggedIn) {
+    const secure = usesSecureCookies();
+    result.headers.append("Set-Cookie", deviceCookieHeader(issueDeviceCookie(outcome.loggedIn, env().NEXTAUTH_SECRET, secure), secure));
   }
-}
-
-export async function GET(req: NextRequest, context: Context) {
-  return handle(req, context);
-}
-
-export async function POST(req: NextRequest, context: Context) {
-  return (await limitLogin(req)) ?? handle(req, context);
-}
+  return result;
+});

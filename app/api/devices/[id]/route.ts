@@ -1,4 +1,5 @@
 import { requireUser } from "@/lib/auth/session";
+import { announceDevice, disconnectDevices } from "@/lib/devices/announce";
 import { revokeDevice, updateDevice } from "@/lib/devices/devices";
 import { deviceIdSchema, updateDeviceSchema } from "@/lib/devices/schemas";
 import { notFound } from "@/lib/http/api-error";
@@ -16,14 +17,18 @@ async function deviceIdFrom(context: Context): Promise<string> {
 }
 
 export const PATCH = route<Context>(async (req, context) => {
-  const user = await requireUser(req);
+  const session = await requireUser(req);
   const deviceId = await deviceIdFrom(context);
   const change = await parseJsonBody(req, updateDeviceSchema);
-  return json({ device: await updateDevice(user.userId, deviceId, change) });
+  return json({ device: await updateDevice(session.userId, deviceId, change) });
 });
 
+/** Revokes the device: its sessions end, its sockets close, the account's open pages are told. */
 export const DELETE = route<Context>(async (req, context) => {
-  const user = await requireUser(req);
-  await revokeDevice(user.userId, await deviceIdFrom(context));
+  const session = await requireUser(req);
+  const deviceId = await deviceIdFrom(context);
+  await revokeDevice(session.userId, deviceId);
+  await disconnectDevices([deviceId]);
+  await announceDevice(session.nickname, { type: "device_revoked", deviceId });
   return new Response(null, { status: 204 });
 });
