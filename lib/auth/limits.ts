@@ -10,6 +10,8 @@ export const RATE_RULES = {
   loginPerNickname: { limit: 10, windowMs: 15 * 60_000 },
   signalPerDevice: { limit: 600, windowMs: 60_000 },
   pushPingPerUser: { limit: 1, windowMs: 30_000 },
+  // One at page load and one before each expiry (TURN_TTL ≥ 5 min): reloads leave plenty of room.
+  iceServersPerDevice: { limit: 60, windowMs: 60 * 60_000 },
 } satisfies Record<string, BucketRule>;
 
 export type RateRuleName = keyof typeof RATE_RULES;
