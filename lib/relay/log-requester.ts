@@ -14,7 +14,7 @@ import { recordOpener, type OpenRecords } from "./record-opener";
 export const RESPONSE_TIMEOUT_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 30_000;
 
-export type RelayFailure = LogRefusal | "no-home" | "home-offline" | "timeout" | "disconnected";
+export type RelayFailure = LogRefusal | "no-home" | "home-offline" | "unreachable" | "timeout" | "disconnected";
 
 export class RelayError extends Error {
   constructor(
@@ -37,6 +37,7 @@ const refusalText: Record<RelayFailure, string> = {
   busy: "The home relay is busy. Try again in a moment.",
   "no-home": "No device of this account is set as home relay.",
   "home-offline": "The home relay is offline. Open CommunisP on the home device.",
+  unreachable: "Couldn't reach the home relay from this network. It is online, but no connection works between this network and the home's: a TURN server is needed.",
   timeout: "The home relay did not answer in time.",
   disconnected: "The connection to the home relay was lost.",
 };
@@ -79,11 +80,22 @@ function readyConnection(deps: LogRequestDeps, target: string, deviceId: string)
       off();
       reject(relayFailure("timeout"));
     }, CONNECT_TIMEOUT_MS);
-    const off = deps.connections.ready.on((connection) => {
+    const off = () => {
+      offReady();
+      offUnreachable();
+    };
+    const offReady = deps.connections.ready.on((connection) => {
       if (connection.deviceId !== deviceId) return;
       clearTimeout(timer);
       off();
       resolve(connection);
+    });
+    // The home answered but no network path worked: not slow, not offline.
+    const offUnreachable = deps.connections.unreachable.on((connection) => {
+      if (connection.deviceId !== deviceId) return;
+      clearTimeout(timer);
+      off();
+      reject(relayFailure("unreachable"));
     });
     deps.connections.dial(target, [deviceId]);
   });

@@ -4,10 +4,12 @@ import { usesRelay } from "./route-kind";
 import {
   DATA_CHANNEL,
   disconnectedGraceMs,
+  iceConnectTimeoutMs,
   iceRestartTimeoutMs,
   maxIceRestarts,
   maxPendingRemoteCandidates,
   maxQueuedSignals,
+  minIceCheckMs,
   openTimeoutMs,
 } from "./limits";
 import { sdpFingerprint, type CandidateInit, type SignalPayload } from "./signal-payload";
@@ -19,7 +21,21 @@ import { sdpFingerprint, type CandidateInit, type SignalPayload } from "./signal
 
 export type LinkState = "connecting" | "direct" | "relayed" | "offline";
 export type OutgoingSignal = { type: "offer" | "answer" | "candidate" | "bye"; payload: SignalPayload };
-export type LinkErrorCode = "ERR_SET_REMOTE_DESCRIPTION" | "ERR_SET_LOCAL_DESCRIPTION" | "ERR_OPEN_TIMEOUT" | "ERR_ICE_FAILED" | "ERR_QUEUE_FULL" | "ERR_NOT_OPEN";
+/**
+ * ERR_UNREACHABLE: the other side answered, but no candidate pair ever
+ * worked (ICE failed, or nothing succeeded within iceConnectTimeoutMs): the
+ * networks in between need a TURN relay. ERR_OPEN_TIMEOUT: the other side
+ * never answered. ERR_ICE_FAILED: a link that worked lost its path and ICE
+ * restarts did not find another.
+ */
+export type LinkErrorCode =
+  | "ERR_SET_REMOTE_DESCRIPTION"
+  | "ERR_SET_LOCAL_DESCRIPTION"
+  | "ERR_OPEN_TIMEOUT"
+  | "ERR_UNREACHABLE"
+  | "ERR_ICE_FAILED"
+  | "ERR_QUEUE_FULL"
+  | "ERR_NOT_OPEN";
 
 export class LinkError extends Error {
   constructor(
@@ -39,6 +55,8 @@ export interface PeerLinkOptions {
   sendSignal: (signal: OutgoingSignal) => void;
   /** Injectable for tests; the browser's RTCPeerConnection otherwise. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+  /** Injectable for tests; Date.now otherwise. */
+  clock?: () => number;
 }
 
 export class PeerLink implements ByteLink {
@@ -67,9 +85,15 @@ export class PeerLink implements ByteLink {
   candidateErrors = 0;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private isClosed = false;
+  /** ICE reached "connected" at least once: later trouble is a lost path, not an unreachable peer. */
+  private everConnected = false;
+  /** When a remote description was first applied: from then on ICE has pairs to check. */
+  private answeredAt: number | null = null;
+  private readonly clock: () => number;
 
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;
+    this.clock = opts.clock ?? Date.now;
     this.linkId = opts.linkId;
     const create = opts.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
     this.pc = create({ iceServers: opts.iceServers });
@@ -81,6 +105,7 @@ export class PeerLink implements ByteLink {
     this.after(openTimeoutMs, () => {
       if (this.channel.readyState !== "open") this.fail("ERR_OPEN_TIMEOUT", "the data channel did not open in time");
     });
+    this.after(iceConnectTimeoutMs, () => this.judgeReachable());
   }
 
   get state(): LinkState {
@@ -132,6 +157,35 @@ export class PeerLink implements ByteLink {
         this.queued -= 1;
       });
     return this.queue;
+  }
+
+  /**
+   * Fresh STUN/TURN servers (renewed TURN credentials) for the next gathering.
+   * A relayed link gathers again now (an ICE restart keeps the old path until
+   * a new one is chosen), so its TURN allocation moves to the new credentials
+   * before the old ones expire; a direct link needs nothing from TURN.
+   */
+  updateIceServers(iceServers: RTCIceServer[]): void {
+    if (this.isClosed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch {
+      // A configuration the browser refuses changes nothing: keep the old one.
+      return;
+    }
+    if (this.currentState === "relayed") this.pc.restartIce();
+  }
+
+  /**
+   * The device's network changed (Wi-Fi to mobile): the selected pair may be
+   * dead without ICE knowing yet. Restart now rather than after consent
+   * checks time out; a link that never connected is left to its timers.
+   */
+  networkChanged(): void {
+    if (this.isClosed || !this.everConnected) return;
+    this.restarts = 0;
+    this.setState("connecting");
+    this.restartIce();
   }
 
   /** Safe to call twice. `notify` tells the remote side with a "bye". */
@@ -206,6 +260,7 @@ export class PeerLink implements ByteLink {
     this.settingRemoteAnswerPending = type === "answer";
     try {
       await pc.setRemoteDescription({ type, sdp: payload.sdp });
+      this.answeredAt ??= this.clock();
     } catch (error) {
       throw new LinkError("ERR_SET_REMOTE_DESCRIPTION", error instanceof Error ? error.message : String(error));
     } finally {
@@ -250,9 +305,12 @@ export class PeerLink implements ByteLink {
   private onIceState(state: RTCIceConnectionState): void {
     if (this.isClosed) return;
     if (state === "connected" || state === "completed") {
+      this.everConnected = true;
       if (this.channel.readyState === "open") void this.refreshRoute();
       return;
     }
+    // Never connected: an ICE restart would check the same pairs again.
+    if (state === "failed" && !this.everConnected && this.answeredAt !== null) return this.failUnreachable();
     if (state === "disconnected") {
       this.setState("connecting");
       // Often transient (a lost consent check); restart only if it lasts.
@@ -274,6 +332,22 @@ export class PeerLink implements ByteLink {
       const ice = this.pc.iceConnectionState;
       if (ice !== "connected" && ice !== "completed") this.restartIce();
     });
+  }
+
+  /**
+   * iceConnectTimeoutMs after the start, a link whose peer answered but
+   * whose ICE never connected is unreachable; a peer that never answered is
+   * left to the open timeout (it is offline or slow, not unreachable).
+   */
+  private judgeReachable(): void {
+    if (this.everConnected || this.answeredAt === null) return;
+    const checkedFor = this.clock() - this.answeredAt;
+    if (checkedFor < minIceCheckMs) return this.after(minIceCheckMs - checkedFor, () => this.judgeReachable());
+    this.failUnreachable();
+  }
+
+  private failUnreachable(): void {
+    this.fail("ERR_UNREACHABLE", "the other device answered, but no network path between the two worked");
   }
 
   /** "direct" or "relayed": whether the selected candidate pair goes through TURN. */

@@ -6,10 +6,11 @@ import { Composer } from "./composer";
 import { KeyWarnings } from "./key-warnings";
 import { MessageList } from "./message-list";
 import { SafetyNumberView } from "./safety-number";
+import { UnreachableHint } from "./unreachable-hint";
 
-const connectionText = { connecting: "connecting", direct: "direct", relayed: "relayed (TURN)", offline: "offline" } as const;
+const connectionText = { connecting: "connecting", direct: "direct", relayed: "relayed (TURN)", offline: "offline", unreachable: "unreachable" } as const;
 
-export function Conversation({ messenger, conversation }: { messenger: Messenger; conversation: ConversationView | null }) {
+export function Conversation({ messenger, conversation, turn }: { messenger: Messenger; conversation: ConversationView | null; turn: boolean }) {
   const [showSafety, setShowSafety] = useState(false);
   if (!conversation) {
     return (
@@ -38,9 +39,10 @@ export function Conversation({ messenger, conversation }: { messenger: Messenger
           {conversation.notice}
         </p>
       )}
+      {conversation.connection === "unreachable" && <UnreachableHint peer={peer} turn={turn} />}
       <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
       {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
-      <MessageList messages={conversation.messages} peer={peer} />
+      <MessageList messages={conversation.messages} peer={peer} unreachable={conversation.connection === "unreachable"} />
       <Composer onSend={(text) => messenger.sendMessage(text)} disabled={conversation.error !== null} />
     </section>
   );
