@@ -1,17 +1,13 @@
-// Tells when this device's network changed (Wi-Fi to mobile, a cable pulled
-// and back): the browser fires "online" when connectivity returns and, where
-// it has the Network Information API, "change" on navigator.connection.
-// Either way, live links should restart ICE rather than wait for their
-// consent checks to time out.
+// Tells when this device's network came back after a change (Wi-Fi to
+// mobile, a cable pulled and back): the browser fires "online" when
+// connectivity returns. Live links should then restart ICE rather than wait
+// for their consent checks to time out. (navigator.connection's "change" is
+// not used: Chromium fires it whenever its bandwidth and RTT estimates move,
+// which would restart ICE for nothing.)
 
 export function watchNetwork(onChange: () => void): () => void {
   if (typeof window === "undefined") return () => undefined;
-  const information = (navigator as Navigator & { connection?: EventTarget }).connection;
   const handler = () => onChange();
   window.addEventListener("online", handler);
-  information?.addEventListener("change", handler);
-  return () => {
-    window.removeEventListener("online", handler);
-    information?.removeEventListener("change", handler);
-  };
+  return () => window.removeEventListener("online", handler);
 }

@@ -219,6 +219,10 @@ export class PeerLink implements ByteLink {
       this.restarts = 0;
       this.opened.emit();
       void this.refreshRoute();
+      // ICE keeps checking after the first working pair and may move from a
+      // relayed pair to a direct one (or back) without any state change.
+      const ice = this.pc.sctp?.transport?.iceTransport;
+      if (ice) ice.onselectedcandidatepairchange = () => void this.refreshRoute();
     };
     channel.onmessage = (event: MessageEvent) => {
       if (event.data instanceof ArrayBuffer) this.message.emit(new Uint8Array(event.data));

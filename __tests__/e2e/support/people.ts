@@ -16,9 +16,17 @@ export interface Person {
 
 export const PASSWORD = "correct horse battery staple";
 
-export async function launchPerson(nickname: string, opts: { viewport?: { width: number; height: number }; isMobile?: boolean } = {}): Promise<Person> {
+export interface LaunchOptions {
+  viewport?: { width: number; height: number };
+  isMobile?: boolean;
+  /** Another Chromium executable (the NAT lab's wrapper that runs it inside a network namespace). */
+  executablePath?: string;
+  extraArgs?: string[];
+}
+
+export async function launchPerson(nickname: string, opts: LaunchOptions = {}): Promise<Person> {
   // A browser server, so the test can reach the Chromium processes themselves.
-  const server = await chromium.launchServer({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  const server = await chromium.launchServer({ executablePath: opts.executablePath ?? chromiumPath(), args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])], headless: true });
   const browser = await chromium.connect(server.wsEndpoint());
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1200, height: 900 }, isMobile: opts.isMobile, hasTouch: opts.isMobile });
   const page = await context.newPage();
@@ -91,11 +99,11 @@ export async function connectTo(person: Person, nickname: string): Promise<void>
   const { page } = person;
   await page.getByLabel("Nickname to contact").fill(nickname);
   await page.getByRole("button", { name: "Connect" }).click();
-  await page.getByRole("heading", { name: nickname }).waitFor();
+  await page.getByRole("heading", { name: nickname, level: 2 }).waitFor();
 }
 
-export async function waitForConnection(person: Person, state: "direct" | "relayed" | "offline" | "connecting", timeoutMs = 30_000): Promise<void> {
-  await expectText(person.page.getByRole("status", { name: "Connection state" }).locator("strong"), state, timeoutMs);
+export async function waitForConnection(person: Person, state: "direct" | "relayed" | "offline" | "connecting" | "unreachable", timeoutMs = 30_000): Promise<void> {
+  await expectText(person.page.getByRole("status", { name: "Connection state" }).locator("strong"), state === "relayed" ? "relayed (TURN)" : state, timeoutMs);
 }
 
 export async function send(person: Person, text: string): Promise<void> {
@@ -124,5 +132,5 @@ export async function closePeople(people: Person[]): Promise<void> {
 
 export async function openContact(person: Person, nickname: string): Promise<void> {
   await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname }).click();
-  await person.page.getByRole("heading", { name: nickname }).waitFor();
+  await person.page.getByRole("heading", { name: nickname, level: 2 }).waitFor();
 }
