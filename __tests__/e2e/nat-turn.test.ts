@@ -44,6 +44,16 @@ describe("the NAT lab, with TURN", () => {
     expect(phone.mapped[0]!.port).not.toBe(phone.mapped[1]!.port);
   });
 
+  it("drops at the router what nobody inside asked for, even on a port that is mapped for someone else", async () => {
+    // The home's router maps a port for the built-in STUN server; the same server from another port is not let in.
+    const { mapped } = world.lab.stunProbe("home", [`${PUBLIC.srv}:${STUN_PORT}`]);
+    const before = world.lab.unsolicitedDrops("r1");
+    world.lab.sendDatagram("srv", 40_000, mapped[0]!);
+    world.lab.sendDatagram("srv", 40_001, { address: PUBLIC.r1, port: 9 });
+    const dropped = await eventually(async () => world.lab.unsolicitedDrops("r1") - before, (n) => n >= 2, "both datagrams dropped at r1", 5_000);
+    expect(dropped).toBe(2);
+  });
+
   it("runs the walkthrough: bob reaches alice's home directly, her phone retrieves the logs and chats with bob through TURN", async () => {
     const home = await world.person("alice", "home");
     await signUp(home, world.url);

@@ -100,6 +100,20 @@ export class NatLab {
     return JSON.parse(this.exec(role, [process.execPath, require.resolve("tsx/cli"), probe, ...targets])) as ReturnType<NatLab["stunProbe"]>;
   }
 
+  /** Packets a router has dropped because nothing inside asked for them. */
+  unsolicitedDrops(router: "r1" | "r2" | "r3" | "r4"): number {
+    const listing = this.exec(router, ["nft", "list", "counter", "inet", "lab_filter", "unsolicited"]);
+    const packets = /packets (\d+)/.exec(listing);
+    if (!packets) throw new Error(`no counter in ${listing}`);
+    return Number(packets[1]);
+  }
+
+  /** Sends one UDP datagram from `role`'s namespace, from `fromPort`. */
+  sendDatagram(role: NamespaceRole, fromPort: number, to: { address: string; port: number }): void {
+    const script = `const s=require("node:dgram").createSocket("udp4");s.bind(${fromPort},()=>s.send("unsolicited",${to.port},"${to.address}",()=>s.close()))`;
+    this.exec(role, [process.execPath, "-e", script]);
+  }
+
   /** A process the lab should end at teardown (the app, coturn). */
   track(child: ChildProcess): void {
     this.processes.add(child);
