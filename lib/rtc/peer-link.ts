@@ -1,17 +1,9 @@
 import { Emitter } from "@/lib/shared/emitter";
 import type { ByteLink } from "./byte-link";
+import { IceSupervisor } from "./ice-supervisor";
+import { DATA_CHANNEL, maxPendingRemoteCandidates, maxQueuedSignals, openTimeoutMs } from "./limits";
+import { LinkError, type LinkErrorCode } from "./link-error";
 import { usesRelay } from "./route-kind";
-import {
-  DATA_CHANNEL,
-  disconnectedGraceMs,
-  iceConnectTimeoutMs,
-  iceRestartTimeoutMs,
-  maxIceRestarts,
-  maxPendingRemoteCandidates,
-  maxQueuedSignals,
-  minIceCheckMs,
-  openTimeoutMs,
-} from "./limits";
 import { sdpFingerprint, type CandidateInit, type SignalPayload } from "./signal-payload";
 
 // One RTCPeerConnection to one remote device, carrying one ordered, reliable
@@ -21,31 +13,7 @@ import { sdpFingerprint, type CandidateInit, type SignalPayload } from "./signal
 
 export type LinkState = "connecting" | "direct" | "relayed" | "offline";
 export type OutgoingSignal = { type: "offer" | "answer" | "candidate" | "bye"; payload: SignalPayload };
-/**
- * ERR_UNREACHABLE: the other side answered, but no candidate pair ever
- * worked (ICE failed, or nothing succeeded within iceConnectTimeoutMs): the
- * networks in between need a TURN relay. ERR_OPEN_TIMEOUT: the other side
- * never answered. ERR_ICE_FAILED: a link that worked lost its path and ICE
- * restarts did not find another.
- */
-export type LinkErrorCode =
-  | "ERR_SET_REMOTE_DESCRIPTION"
-  | "ERR_SET_LOCAL_DESCRIPTION"
-  | "ERR_OPEN_TIMEOUT"
-  | "ERR_UNREACHABLE"
-  | "ERR_ICE_FAILED"
-  | "ERR_QUEUE_FULL"
-  | "ERR_NOT_OPEN";
-
-export class LinkError extends Error {
-  constructor(
-    readonly code: LinkErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "LinkError";
-  }
-}
+export { LinkError, type LinkErrorCode } from "./link-error";
 
 export interface PeerLinkOptions {
   linkId: string;
@@ -80,20 +48,14 @@ export class PeerLink implements ByteLink {
   private pendingCandidates: CandidateInit[] = [];
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
-  private restarts = 0;
   /** Remote candidates the browser refused (counted, not fatal). */
   candidateErrors = 0;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private isClosed = false;
-  /** ICE reached "connected" at least once: later trouble is a lost path, not an unreachable peer. */
-  private everConnected = false;
-  /** When a remote description was first applied: from then on ICE has pairs to check. */
-  private answeredAt: number | null = null;
-  private readonly clock: () => number;
+  private readonly ice: IceSupervisor;
 
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;
-    this.clock = opts.clock ?? Date.now;
     this.linkId = opts.linkId;
     const create = opts.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
     this.pc = create({ iceServers: opts.iceServers });
@@ -101,11 +63,21 @@ export class PeerLink implements ByteLink {
     // question of who creates it.
     this.channel = this.pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id, ordered: true });
     this.channel.binaryType = "arraybuffer";
+    this.ice = new IceSupervisor({
+      iceState: () => this.pc.iceConnectionState,
+      restartIce: () => this.pc.restartIce(),
+      connected: () => {
+        if (this.channel.readyState === "open") void this.refreshRoute();
+      },
+      reconnecting: () => this.setState("connecting"),
+      fail: (code, message) => this.fail(code, message),
+      after: (ms, run) => this.after(ms, run),
+      clock: opts.clock ?? Date.now,
+    });
     this.wire();
     this.after(openTimeoutMs, () => {
       if (this.channel.readyState !== "open") this.fail("ERR_OPEN_TIMEOUT", "the data channel did not open in time");
     });
-    this.after(iceConnectTimeoutMs, () => this.judgeReachable());
   }
 
   get state(): LinkState {
@@ -182,10 +154,7 @@ export class PeerLink implements ByteLink {
    * checks time out; a link that never connected is left to its timers.
    */
   networkChanged(): void {
-    if (this.isClosed || !this.everConnected) return;
-    this.restarts = 0;
-    this.setState("connecting");
-    this.restartIce();
+    if (!this.isClosed) this.ice.networkChanged();
   }
 
   /** Safe to call twice. `notify` tells the remote side with a "bye". */
@@ -214,9 +183,11 @@ export class PeerLink implements ByteLink {
       // A null candidate only marks the end of gathering; trickle ICE needs nothing for it.
       if (candidate) this.signal("candidate", { candidate: candidate.toJSON() as CandidateInit });
     };
-    pc.oniceconnectionstatechange = () => this.onIceState(pc.iceConnectionState);
+    pc.oniceconnectionstatechange = () => {
+      if (!this.isClosed) this.ice.onIceState(pc.iceConnectionState);
+    };
     channel.onopen = () => {
-      this.restarts = 0;
+      this.ice.opened();
       this.opened.emit();
       void this.refreshRoute();
       // ICE keeps checking after the first working pair and may move from a
@@ -264,7 +235,7 @@ export class PeerLink implements ByteLink {
     this.settingRemoteAnswerPending = type === "answer";
     try {
       await pc.setRemoteDescription({ type, sdp: payload.sdp });
-      this.answeredAt ??= this.clock();
+      this.ice.answered();
     } catch (error) {
       throw new LinkError("ERR_SET_REMOTE_DESCRIPTION", error instanceof Error ? error.message : String(error));
     } finally {
@@ -304,54 +275,6 @@ export class PeerLink implements ByteLink {
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
     for (const candidate of pending) await this.addCandidate(candidate);
-  }
-
-  private onIceState(state: RTCIceConnectionState): void {
-    if (this.isClosed) return;
-    if (state === "connected" || state === "completed") {
-      this.everConnected = true;
-      if (this.channel.readyState === "open") void this.refreshRoute();
-      return;
-    }
-    // Never connected: an ICE restart would check the same pairs again.
-    if (state === "failed" && !this.everConnected && this.answeredAt !== null) return this.failUnreachable();
-    if (state === "disconnected") {
-      this.setState("connecting");
-      // Often transient (a lost consent check); restart only if it lasts.
-      this.after(disconnectedGraceMs, () => {
-        if (this.pc.iceConnectionState === "disconnected") this.restartIce();
-      });
-    } else if (state === "failed") {
-      this.setState("connecting");
-      this.restartIce();
-    }
-  }
-
-  private restartIce(): void {
-    if (this.isClosed) return;
-    if (this.restarts >= maxIceRestarts) return this.fail("ERR_ICE_FAILED", "the connection failed and ICE restarts did not bring it back");
-    this.restarts += 1;
-    this.pc.restartIce();
-    this.after(iceRestartTimeoutMs, () => {
-      const ice = this.pc.iceConnectionState;
-      if (ice !== "connected" && ice !== "completed") this.restartIce();
-    });
-  }
-
-  /**
-   * iceConnectTimeoutMs after the start, a link whose peer answered but
-   * whose ICE never connected is unreachable; a peer that never answered is
-   * left to the open timeout (it is offline or slow, not unreachable).
-   */
-  private judgeReachable(): void {
-    if (this.everConnected || this.answeredAt === null) return;
-    const checkedFor = this.clock() - this.answeredAt;
-    if (checkedFor < minIceCheckMs) return this.after(minIceCheckMs - checkedFor, () => this.judgeReachable());
-    this.failUnreachable();
-  }
-
-  private failUnreachable(): void {
-    this.fail("ERR_UNREACHABLE", "the other device answered, but no network path between the two worked");
   }
 
   /** "direct" or "relayed": whether the selected candidate pair goes through TURN. */
