@@ -1,19 +1,25 @@
 // The one Node process of an embedded deployment: Next.js and the built-in
 // Pusher-protocol signaling server on one port. `npm start` (scripts/start.ts)
 // prepares secrets and the build, then calls startServer().
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { networkInterfaces } from "node:os";
+import path from "node:path";
 import type { Duplex } from "node:stream";
 import next from "next";
-import { createAdapterFactory, parseDatabaseUrl } from "./lib/db/adapter";
+import { createAdapterFactory, parseDatabaseUrl, resolveDatabaseUrl } from "./lib/db/adapter";
 import { applyMigrations } from "./lib/db/migrate";
 import { readMigrations } from "./lib/db/migrations";
+import { deploymentProblems } from "./lib/deployment/problems";
+import { markEmbeddedServer } from "./lib/deployment/runtime";
 import { env, usesBuiltinSignaling } from "./lib/env";
 import { CLIENT_IP_HEADER } from "./lib/http/headers";
 import { announceBuiltinStun } from "./lib/ice/builtin-stun";
 import { reachableUrls, urlHost } from "./lib/net/listen-address";
 import { createPusherServer, type PusherServer } from "./lib/signaling/server";
 import { startStunResponder, type StunResponder } from "./lib/stun/responder";
+import { CA_DOWNLOAD_PATH, ensureLocalTls, type LocalTls } from "./lib/tls/local-ca";
+import { lanAddresses, serverIdentity } from "./lib/tls/server-identity";
 
 export interface RunningServer {
   url: string;
@@ -25,11 +31,50 @@ function stampClientAddress(req: IncomingMessage): void {
   req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
 }
 
+/** HTTPS=1: this installation's CA and the server certificate it signs (lib/tls/local-ca.ts). */
+function localTls(dataDir: string, host: string, publicUrl: string | undefined): LocalTls {
+  const dir = path.join(dataDir, "tls");
+  const tls = ensureLocalTls(dir, serverIdentity({ host, publicUrl }));
+  const links = lanAddresses()
+    .slice(0, 4)
+    .map((ip) => `    https://${ip.includes(":") ? `[${ip}]` : ip}:${env().PORT}${CA_DOWNLOAD_PATH}`);
+  console.log(
+    [
+      `[tls] serving https with this installation's own certificate authority (${path.join(dir, "ca.crt")}).`,
+      tls.made === "ca" ? "[tls] a NEW CA was made: devices that trusted an earlier one must trust this one instead." : null,
+      "[tls] to use CommunisP from a phone or another computer on this network, trust the CA there once:",
+      "  download it (your browser will warn once, as the CA is not trusted yet):",
+      ...(links.length > 0 ? links : [`    https://localhost:${env().PORT}${CA_DOWNLOAD_PATH}`]),
+      `  and check that its SHA-256 fingerprint is ${tls.caFingerprint}`,
+    ]
+      .filter((line) => line !== null)
+      .join("\n"),
+  );
+  return tls;
+}
+
+/** GET /communisp-ca.crt: the CA certificate (public), for other devices to trust. */
+function serveCaCertificate(req: IncomingMessage, res: ServerResponse, tls: LocalTls): boolean {
+  if (req.url !== CA_DOWNLOAD_PATH || (req.method !== "GET" && req.method !== "HEAD")) return false;
+  res.writeHead(200, {
+    "Content-Type": "application/x-x509-ca-cert",
+    "Content-Disposition": 'attachment; filename="communisp-ca.crt"',
+    "Content-Length": tls.caCertDer.length,
+    "Cache-Control": "no-store",
+  });
+  res.end(req.method === "HEAD" ? undefined : tls.caCertDer);
+  return true;
+}
+
 export async function startServer(opts: { dev?: boolean } = {}): Promise<RunningServer> {
+  markEmbeddedServer();
   const config = env();
   const dev = opts.dev ?? false;
+  const problems = deploymentProblems(config, "embedded");
+  if (problems.length > 0) throw new Error(`The configuration cannot work:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 
-  const { applied } = await applyMigrations(createAdapterFactory(parseDatabaseUrl(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)), readMigrations());
+  const databaseUrl = resolveDatabaseUrl(config, "embedded");
+  const { applied } = await applyMigrations(createAdapterFactory(parseDatabaseUrl(databaseUrl, config.DATABASE_AUTH_TOKEN)), readMigrations());
   if (applied.length > 0) console.log(`[db] applied ${applied.length} migration(s): ${applied.join(", ")}`);
 
   // First, so a taken UDP port stops the start before anything else is open.
@@ -46,14 +91,17 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
   const handle = app.getRequestHandler();
   const upgradeNext = dev ? app.getUpgradeHandler() : null;
 
-  const server: Server = createServer((req, res) => {
+  const tls = config.HTTPS ? localTls(config.DATA_DIR, config.HOST, config.NEXTAUTH_URL) : null;
+  const listener: RequestListener = (req, res) => {
     stampClientAddress(req);
+    if (tls && serveCaCertificate(req, res, tls)) return;
     if (signaling?.handleHttp(req, res)) return;
     handle(req, res).catch((error: unknown) => {
       console.error("[http] request failed", error instanceof Error ? error.name : error);
       if (!res.headersSent) res.writeHead(500).end();
     });
-  });
+  };
+  const server: Server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener);
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (signaling?.handleUpgrade(req, socket, head)) return;
     if (upgradeNext) return void upgradeNext(req, socket, head);
@@ -65,9 +113,10 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
     server.listen(config.PORT, config.HOST, () => resolve());
   });
   const shownHost = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : urlHost(config.HOST);
-  const url = `http://${shownHost}:${config.PORT}`;
+  const scheme = tls ? "https" : "http";
+  const url = `${scheme}://${shownHost}:${config.PORT}`;
   console.log(`CommunisP ready on ${url} (${dev ? "development" : "production"}; signaling: ${signaling ? "built-in" : "external"})`);
-  console.log(startBanner(config, stun));
+  console.log(startBanner(config, scheme, stun));
 
   let closing: Promise<void> | undefined;
   return {
@@ -87,8 +136,8 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
 }
 
 /** Where others reach this server, and what browsers are told about STUN/TURN. */
-function startBanner(config: ReturnType<typeof env>, stun: StunResponder | null): string {
-  const lines = [`  listening on: ${reachableUrls(config.HOST, config.PORT, networkInterfaces()).join(", ") || "(no network interface is up)"}`];
+function startBanner(config: ReturnType<typeof env>, scheme: "http" | "https", stun: StunResponder | null): string {
+  const lines = [`  listening on: ${reachableUrls(config.HOST, config.PORT, networkInterfaces(), scheme).join(", ") || "(no network interface is up)"}`];
   if (config.NEXTAUTH_URL) lines.push(`  public URL (NEXTAUTH_URL): ${config.NEXTAUTH_URL}`);
   const stunHost = config.NEXTAUTH_URL ? urlHost(new URL(config.NEXTAUTH_URL).hostname) : "localhost";
   lines.push(stun ? `  STUN: udp ${urlHost(stun.address)}:${stun.port}; browsers use stun:${stunHost}:${stun.port}` : "  STUN: off (STUN_PORT=off)");

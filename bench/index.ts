@@ -1,17 +1,18 @@
 // `npm run bench [-- options]`: every benchmark of the project, each printing
 // its figures beside a named baseline measured in the same run.
 //
-//   --only crypto,signaling,chat,relay   run some parts (default: all)
+//   --only crypto,kdf,signaling,chat,relay   run some parts (default: all)
 //   --connections N                      signaling: concurrent connections (default 2,000)
 //   --quick                              shorter runs (noisier figures)
 //   --json                               one JSON object with every part's report
 import { runChatBench } from "./chat";
 import { runCryptoBench } from "./crypto";
+import { printKdfReport, runKdfBench } from "./kdf";
 import { runRelayBench } from "./relay";
 import { runSignalingBench } from "./signaling";
 
-type Part = "crypto" | "signaling" | "chat" | "relay";
-const PARTS: Part[] = ["crypto", "signaling", "chat", "relay"];
+type Part = "crypto" | "kdf" | "signaling" | "chat" | "relay";
+const PARTS: Part[] = ["crypto", "kdf", "signaling", "chat", "relay"];
 
 function parseArgs(argv: string[]) {
   const opts = { only: PARTS, connections: undefined as number | undefined, quick: false, json: false };
@@ -49,6 +50,13 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const reports: Record<string, unknown> = {};
   if (opts.only.includes("crypto")) reports.crypto = await part(opts.json, () => runCryptoBench({ quick: opts.quick }));
+  if (opts.only.includes("kdf")) {
+    reports.kdf = await part(opts.json, async () => {
+      const report = await runKdfBench({ quick: opts.quick });
+      printKdfReport(report);
+      return report;
+    });
+  }
   if (opts.only.includes("signaling")) {
     reports.signaling = await part(opts.json, () => runSignalingBench({ connections: opts.connections, durationSec: opts.quick ? 2 : undefined }));
   }

@@ -53,7 +53,8 @@ const envSchema = z.object({
   NEXTAUTH_URL: optionalString.pipe(z.url().optional()),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (scripts/start.ts generates one)"),
   DATA_DIR: z.string().min(1).default("./data"),
-  DATABASE_URL: z.string().min(1).default("file:./data/communisp.db"),
+  /** Unset: `npm start` uses file:$DATA_DIR/communisp.db; `next start` refuses to start. */
+  DATABASE_URL: optionalString,
   DATABASE_AUTH_TOKEN: optionalString,
   PUSHER_APP_ID: z.string().min(1),
   PUSHER_KEY: z.string().min(1),
@@ -82,6 +83,12 @@ const envSchema = z.object({
       .optional(),
   ),
   TRUST_PROXY: bool.default(false),
+  /** `npm start` serves https itself, with a local CA made in DATA_DIR (for a LAN). */
+  HTTPS: bool.default(false),
+  // Set by serverless platforms, whose instances have no lasting disk of their own.
+  VERCEL: optionalString,
+  NETLIFY: optionalString,
+  AWS_LAMBDA_FUNCTION_NAME: optionalString,
   STUN_PORT: stunPort.default(DEFAULT_STUN_PORT),
   TURN_URLS: turnUrls,
   TURN_SECRET: optionalString.pipe(z.string().min(16, "must be at least 16 characters (the static-auth-secret of your TURN server)").optional()),

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import path from "node:path";
 
 const INPUT_DIRS = ["app", "lib", "public", "types"];
-const INPUT_FILES = ["next.config.js", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
+const INPUT_FILES = ["next.config.js", "tsconfig.json", "package-lock.json", "prisma/schema.prisma", "instrumentation.ts", "proxy.ts"];
 const SKIP = new Set(["node_modules", "generated"]);
 const STAMP = path.join(".next", "communisp-build-stamp");
 

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   (process.env as Record<string, string>).NODE_ENV = dev ? "development" : "production";
   const generated = ensureSecrets(process.env, process.env.DATA_DIR ?? "./data");
   if (generated.length > 0) console.log(`[start] generated ${generated.join(", ")} into ${path.join(process.env.DATA_DIR ?? "./data", "secrets.env")}`);
-  process.env.NEXTAUTH_URL ??= `http://localhost:${process.env.PORT ?? 3000}`;
+  const https = ["1", "true"].includes(process.env.HTTPS ?? "");
+  process.env.NEXTAUTH_URL ??= `${https ? "https" : "http"}://localhost:${process.env.PORT ?? 3000}`;
   if (!dev) ensureBuild();
 
   const { startServer } = await import("../server");

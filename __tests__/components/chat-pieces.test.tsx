@@ -5,6 +5,8 @@ import { ConnectForm } from "@/app/_components/chat/connect-form";
 import { ContactList } from "@/app/_components/chat/contact-list";
 import { KeyWarnings } from "@/app/_components/chat/key-warnings";
 import { MessageList } from "@/app/_components/chat/message-list";
+import { MessageRequest } from "@/app/_components/chat/message-request";
+import type { ConversationView, Messenger } from "@/lib/chat/messenger";
 import { SafetyNumberView } from "@/app/_components/chat/safety-number";
 import { generateIdentity, safetyNumber } from "@/lib/crypto";
 import type { StoredMessage } from "@/lib/store/history-store";
@@ -106,5 +108,49 @@ describe("SafetyNumberView", () => {
   it("says to connect first when no device proved its key yet", () => {
     render(<SafetyNumberView peer="bob" numbers={[]} onClose={() => undefined} />);
     expect(screen.getByRole("dialog")).toHaveTextContent("Connect first");
+  });
+});
+
+describe("MessageRequest", () => {
+  const view = (over: Partial<ConversationView> = {}): ConversationView => ({
+    peer: "mallory",
+    messages: [{ account: "alice", id: "m1", peer: "mallory", direction: "in", text: "hi, remember me?", at: 1, status: "received" }],
+    connection: "direct",
+    keyWarnings: [],
+    error: null,
+    notice: null,
+    stranger: true,
+    blocked: false,
+    ...over,
+  });
+  const fakeMessenger = () => {
+    const calls: string[] = [];
+    return { calls, messenger: { acceptPeer: async (p: string) => void calls.push(`accept:${p}`), blockPeer: async (p: string) => void calls.push(`block:${p}`) } as unknown as Messenger };
+  };
+
+  it("shows a stranger's first message as a request to accept or block", async () => {
+    const { calls, messenger } = fakeMessenger();
+    render(<MessageRequest messenger={messenger} conversation={view()} />);
+    const request = screen.getByRole("region", { name: "Message request" });
+    expect(request).toHaveTextContent("mallory is not in your contacts");
+    await userEvent.click(screen.getByRole("button", { name: "Block" }));
+    await userEvent.click(screen.getByRole("button", { name: "Accept" }));
+    expect(calls).toEqual(["block:mallory", "accept:mallory"]);
+  });
+
+  it("shows nothing for a contact, or for a stranger who has not written", () => {
+    const { messenger } = fakeMessenger();
+    const { container, rerender } = render(<MessageRequest messenger={messenger} conversation={view({ stranger: false })} />);
+    expect(container).toBeEmptyDOMElement();
+    rerender(<MessageRequest messenger={messenger} conversation={view({ messages: [] })} />);
+    expect(container).toBeEmptyDOMElement();
+  });
+
+  it("offers to unblock a blocked nickname", async () => {
+    const { calls, messenger } = fakeMessenger();
+    render(<MessageRequest messenger={messenger} conversation={view({ blocked: true })} />);
+    expect(screen.getByRole("region", { name: "Blocked" })).toHaveTextContent("You blocked mallory");
+    await userEvent.click(screen.getByRole("button", { name: "Unblock" }));
+    expect(calls).toEqual(["accept:mallory"]);
   });
 });

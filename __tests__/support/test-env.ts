@@ -1,12 +1,16 @@
 // Route-handler tests run the real handlers in-process against a real SQLite
 // file: this points the app's configuration at a fresh one before any module
-// reads it, and migrates it the way server start does.
+// reads it, and migrates it the way server start does. `useDatabaseOver`
+// can put the Hrana stand-in in front of that file, so the same cases also
+// run over libSQL's HTTP protocol, as on a hosted deployment.
+import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { NextRequest } from "next/server";
 import { createAdapterFactory, parseDatabaseUrl } from "@/lib/db/adapter";
 import { applyMigrations } from "@/lib/db/migrate";
 import { readMigrations } from "@/lib/db/migrations";
 import { CLIENT_IP_HEADER } from "@/lib/http/headers";
+import { startHranaServer, type HranaServer } from "./hrana-server";
 import { makeTempDir } from "./temp-dir";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123456789";
@@ -29,8 +33,52 @@ export function useTestDatabase(): { url: string; cleanup: () => void } {
   return { url, cleanup: temp.remove };
 }
 
-export async function migrate(url: string): Promise<void> {
-  await applyMigrations(createAdapterFactory(parseDatabaseUrl(url)), readMigrations());
+export async function migrate(url: string, authToken?: string): Promise<void> {
+  await applyMigrations(createAdapterFactory(parseDatabaseUrl(url, authToken)), readMigrations());
+}
+
+/**
+ * How the app reaches its database: `file` opens SQLite in-process (the
+ * embedded default); `hrana` goes over libSQL's HTTP protocol, as the hosted
+ * deployment does, to the stand-in server (hrana-server.ts) serving the same
+ * kind of file, with a bearer token as DATABASE_AUTH_TOKEN.
+ */
+export type DatabaseTransport = "file" | "hrana";
+export const DATABASE_TRANSPORTS: DatabaseTransport[] = ["file", "hrana"];
+
+export interface TransportDatabase {
+  /** The DATABASE_URL the app uses; known once `ready()` resolved. */
+  readonly url: string;
+  /** Starts the server if any, points the configuration at it and migrates through it. Call before loading app modules. */
+  ready(): Promise<void>;
+  /** Hrana pipeline requests the stand-in answered (always 0 for `file`): proof the app went over HTTP. */
+  pipelinesServed(): number;
+  cleanup(): Promise<void>;
+}
+
+export function useDatabaseOver(transport: DatabaseTransport): TransportDatabase {
+  const database = useTestDatabase();
+  let server: HranaServer | undefined;
+  let url = database.url;
+  return {
+    get url() {
+      return url;
+    },
+    async ready() {
+      if (transport === "hrana") {
+        const authToken = randomBytes(24).toString("base64url");
+        server = await startHranaServer({ file: database.url.slice("file:".length), authToken });
+        url = server.url;
+        Object.assign(process.env, { DATABASE_URL: url, DATABASE_AUTH_TOKEN: authToken });
+        await migrate(url, authToken);
+      } else await migrate(url);
+    },
+    pipelinesServed: () => server?.pipelinesServed() ?? 0,
+    async cleanup() {
+      await server?.close();
+      database.cleanup();
+    },
+  };
 }
 
 /** A real next-auth session cookie, as the credentials login would set it. */

@@ -1,15 +1,18 @@
 import {
+  abandonHandshake,
   acceptHello,
   channelBindingFromFingerprints,
   createHello,
   createRekey,
   finishHandshake,
   isCryptoError,
-  msUntilRekey,
+  msUntilNextCheck,
   ratchetDecrypt,
   ratchetEncrypt,
   rekeyDue,
+  rekeyOverdue,
   sessionExpired,
+  wipeSession,
   type AuthState,
   type DeviceIdentity,
   type HelloState,
@@ -19,33 +22,27 @@ import {
 } from "@/lib/crypto";
 import { decodeFrame, encodeFrame, MAX_WIRE_BYTES, type Frame } from "@/lib/protocol";
 import type { ByteLink } from "@/lib/rtc/byte-link";
+import { ChannelError, type ChannelDrops } from "./channel-error";
 import { Emitter } from "@/lib/shared/emitter";
 
 // The secure channel to one remote device: a PeerLink's opaque bytes, the
 // W-Ratchet handshake bound to the link's DTLS fingerprints, then ratchet
 // messages whose plaintexts are typed frames. Work is serialised per channel:
-// the ratchet state changes with every message, in order.
+// the ratchet state changes with every message, in order. The channel also
+// runs the W Ratchet's clock (docs/protocol.md "Rekey"): it rekeys when due,
+// and closes when the peer leaves a rekey unanswered for two periods, sends
+// on a chain older than the rule allows, or the session expires. Whatever
+// ends the channel, its secrets are wiped.
 //
 // Sessions live in memory only. Every new data channel runs a fresh handshake
 // (docs/protocol.md "Sessions and reconnects"), so no ratchet key ever rests in
 // the browser's storage.
 
+export { ChannelError, ROTATION_FAILURES, type ChannelDrops, type ChannelErrorCode } from "./channel-error";
+
 export const HANDSHAKE_TIMEOUT_MS = 15_000;
 const KIND_HELLO = 0x01;
 const KIND_AUTH = 0x02;
-
-export type ChannelErrorCode = "HANDSHAKE_FAILED" | "HANDSHAKE_TIMEOUT" | "KEY_UNAVAILABLE" | "SESSION_EXPIRED" | "LINK_CLOSED";
-
-export class ChannelError extends Error {
-  constructor(
-    readonly code: ChannelErrorCode,
-    message: string,
-    readonly cause?: string,
-  ) {
-    super(message);
-    this.name = "ChannelError";
-  }
-}
 
 export interface SecureChannelOptions {
   link: ByteLink;
@@ -69,8 +66,8 @@ export class SecureChannel {
   readonly ready = new Emitter<void>();
   readonly frame = new Emitter<Frame>();
   readonly closed = new Emitter<ChannelError | null>();
-  /** Messages that failed to decrypt or parse: dropped and counted, never fatal. */
-  dropped = 0;
+  /** Messages dropped, per reason. Unreadable ones are never fatal; a stale chain closes the channel. */
+  readonly drops: ChannelDrops = { unreadable: 0, staleChain: 0 };
 
   private phase: Phase = { name: "waiting-open" };
   private work: Promise<void> = Promise.resolve();
@@ -100,6 +97,20 @@ export class SecureChannel {
     return this.opts.remote.deviceId;
   }
 
+  /** Every message dropped, whatever the reason. */
+  get dropped(): number {
+    return this.drops.unreadable + this.drops.staleChain;
+  }
+
+  /**
+   * The session id (the handshake's transcript hash), the same bytes at both
+   * ends of this channel and at no other channel: what a log challenge binds
+   * to. Null until ready.
+   */
+  get sessionId(): Uint8Array | null {
+    return this.phase.name === "ready" ? this.phase.session.sessionId.slice() : null;
+  }
+
   /** The remote device's verified identity key, once the handshake is done. */
   get remoteSignKey(): Uint8Array | null {
     return this.phase.name === "ready" ? this.remoteKey : null;
@@ -110,12 +121,9 @@ export class SecureChannel {
     if (this.phase.name !== "ready" || !this.opts.link.isOpen) return false;
     const session = this.phase.session;
     const now = this.opts.clock();
-    if (sessionExpired(session, now)) {
-      this.shutdown(new ChannelError("SESSION_EXPIRED", "the session was idle too long"), true);
-      return false;
-    }
+    if (this.enforceClock(session, now)) return false;
     this.opts.link.send(ratchetEncrypt(session, encodeFrame(frame), now));
-    this.scheduleRekey();
+    this.scheduleCheck();
     return true;
   }
 
@@ -145,18 +153,18 @@ export class SecureChannel {
     const phase = this.phase;
     if (phase.name === "closed") return;
     if (bytes.length > MAX_WIRE_BYTES) {
-      this.dropped += 1;
+      this.drops.unreadable += 1;
       return;
     }
     // Messages only arrive once the link is open, and start() is queued first.
-    if (phase.name === "waiting-open") return void (this.dropped += 1);
+    if (phase.name === "waiting-open") return void (this.drops.unreadable += 1);
     if (phase.name === "hello-sent") {
-      if (bytes[1] !== KIND_HELLO) return void (this.dropped += 1);
+      if (bytes[1] !== KIND_HELLO) return void (this.drops.unreadable += 1);
       await this.onHello(phase.state, bytes);
       return;
     }
     if (phase.name === "auth-sent") {
-      if (bytes[1] !== KIND_AUTH) return void (this.dropped += 1);
+      if (bytes[1] !== KIND_AUTH) return void (this.drops.unreadable += 1);
       this.onAuth(phase.state, bytes);
       return;
     }
@@ -173,11 +181,16 @@ export class SecureChannel {
       return;
     }
     if (this.phase.name !== "hello-sent") return;
+    // No fingerprints, no handshake: an unbound handshake could run over a
+    // transport someone else terminates (docs/protocol.md "Connections").
     const prints = link.fingerprints();
+    if (!prints) {
+      return this.shutdown(new ChannelError("HANDSHAKE_FAILED", "the connection offers no DTLS fingerprints to bind the handshake to", "NO_CHANNEL_BINDING"), true);
+    }
     const { auth, state: next } = acceptHello(state, peerHello, {
       // The hello must name the device signaling said we are talking to, and prove its listed key.
       expectedPeer: { signPublicKey: key, nickname: remote.nickname, deviceId: remote.deviceId },
-      channelBinding: prints ? channelBindingFromFingerprints(prints.local, prints.remote) : undefined,
+      channelBinding: channelBindingFromFingerprints(prints.local, prints.remote),
     });
     this.remoteKey = key;
     this.phase = { name: "auth-sent", state: next };
@@ -188,7 +201,7 @@ export class SecureChannel {
     const session = finishHandshake(state, peerAuth, { now: this.opts.clock(), random: this.opts.random, config: this.opts.ratchetConfig });
     this.phase = { name: "ready", session };
     clearTimeout(this.handshakeTimer);
-    this.scheduleRekey();
+    this.scheduleCheck();
     this.ready.emit();
   }
 
@@ -197,15 +210,19 @@ export class SecureChannel {
     const result = ratchetDecrypt(session, wire, now, this.opts.random);
     if (!result.ok) {
       if (result.code === "SESSION_EXPIRED") return this.shutdown(new ChannelError("SESSION_EXPIRED", "the session was idle too long"), true);
-      this.dropped += 1;
+      if (result.code === "STALE_CHAIN") {
+        this.drops.staleChain += 1;
+        return this.shutdown(new ChannelError("STALE_CHAIN", "the other device kept using a key older than the 60 s rotation allows"), true);
+      }
+      this.drops.unreadable += 1;
       return;
     }
     if (result.answerDue || rekeyDue(session, now)) this.sendRekey(session, now);
-    this.scheduleRekey();
+    this.scheduleCheck();
     if (result.kind !== "data") return;
     const decoded = decodeFrame(result.plaintext);
     if (!decoded.ok) {
-      this.dropped += 1;
+      this.drops.unreadable += 1;
       return;
     }
     this.frame.emit(decoded.frame);
@@ -215,25 +232,43 @@ export class SecureChannel {
     if (this.opts.link.isOpen) this.opts.link.send(createRekey(session, now));
   }
 
-  /** The W Ratchet's clock: look again exactly when the next rekey falls due. */
-  private scheduleRekey(): void {
+  /** Closes the channel when the session expired or our rekey went unanswered; true when it did. */
+  private enforceClock(session: Session, now: number): boolean {
+    if (sessionExpired(session, now)) {
+      this.shutdown(new ChannelError("SESSION_EXPIRED", "the session was idle too long"), true);
+      return true;
+    }
+    if (rekeyOverdue(session, now)) {
+      this.shutdown(new ChannelError("REKEY_UNANSWERED", "the other device did not answer a key rotation for two periods"), true);
+      return true;
+    }
+    return false;
+  }
+
+  /** The W Ratchet's clock: wake exactly when a rekey, an overdue answer or the idle expiry falls due. */
+  private scheduleCheck(): void {
     if (this.phase.name !== "ready") return;
     clearTimeout(this.rekeyTimer);
     const session = this.phase.session;
-    const wait = msUntilRekey(session, this.opts.clock());
+    const wait = msUntilNextCheck(session, this.opts.clock());
     this.rekeyTimer = setTimeout(() => {
       this.enqueue(() => {
         if (this.phase.name !== "ready") return;
         const now = this.opts.clock();
+        if (this.enforceClock(session, now)) return;
         if (rekeyDue(session, now)) this.sendRekey(session, now);
-        this.scheduleRekey();
+        this.scheduleCheck();
       });
     }, Math.max(wait, 50));
   }
 
   private shutdown(error: ChannelError | null, closeLink = false): void {
-    if (this.phase.name === "closed") return;
+    const phase = this.phase;
+    if (phase.name === "closed") return;
     this.phase = { name: "closed" };
+    // Nothing of a closed channel's keys outlives it.
+    if (phase.name === "ready") wipeSession(phase.session);
+    else if (phase.name !== "waiting-open") abandonHandshake(phase.state);
     clearTimeout(this.rekeyTimer);
     clearTimeout(this.handshakeTimer);
     if (closeLink) this.opts.link.close({ notify: true });

@@ -1,10 +1,11 @@
-import { SecureChannel } from "@/lib/channel/secure-channel";
+import { ROTATION_FAILURES, SecureChannel } from "@/lib/channel/secure-channel";
 import type { DeviceIdentity, RandomSource, RatchetConfig } from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
 import { PeerLink, type LinkState, type OutgoingSignal } from "@/lib/rtc/peer-link";
 import { routeSignal } from "@/lib/rtc/route-signal";
 import { parseSignalPayload } from "@/lib/rtc/signal-payload";
 import { Emitter } from "@/lib/shared/emitter";
+import { admitLink, STRANGER_IDLE_MS } from "./link-admission";
 import type { SignalEvent } from "@/lib/signaling/schemas";
 import type { SignalRequest } from "@/lib/signaling/schemas";
 
@@ -12,18 +13,31 @@ import type { SignalRequest } from "@/lib/signaling/schemas";
 // device, created by dialing (we know the device from presence) or by an
 // incoming offer (signaling stamped who sent it). A remote that reloaded shows
 // up with a new link id; its old link is closed and a fresh one answers.
+// Blocked senders are refused before any WebRTC work; strangers get few
+// links, relayed routes when TURN is configured, and are closed when idle
+// (link-admission.ts).
 
-export const MAX_LINKS = 64;
+export { MAX_LINKS } from "./link-admission";
 
 export interface Connection {
   nickname: string;
   deviceId: string;
   link: PeerLink;
   channel: SecureChannel;
+  /** Opened to or from a nickname that is not a contact. */
+  stranger?: boolean;
 }
 
 /** What the conversation header shows: a link's state, or that no path to the peer works from this network. */
 export type ReachState = LinkState | "unreachable";
+
+/** What this tab allows a nickname (default: everyone is a contact, nobody blocked). */
+export interface PeerPolicy {
+  blocked: boolean;
+  stranger: boolean;
+  iceTransportPolicy: RTCIceTransportPolicy;
+}
+const OPEN_DOOR: PeerPolicy = { blocked: false, stranger: false, iceTransportPolicy: "all" };
 
 export interface ConnectionsOptions {
   local: { identity: DeviceIdentity; nickname: string; deviceId: string };
@@ -36,6 +50,7 @@ export interface ConnectionsOptions {
   newLinkId: () => string;
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
   ratchetConfig?: Partial<RatchetConfig>;
+  peerPolicy?: (nickname: string) => PeerPolicy;
 }
 
 export class Connections {
@@ -50,6 +65,7 @@ export class Connections {
   private readonly byDevice = new Map<string, Connection>();
   /** Devices found unreachable, by device id → nickname, until a connection to them works. */
   private readonly unreachableDevices = new Map<string, string>();
+  private readonly activity = new WeakMap<Connection, { at: number; idle?: ReturnType<typeof setTimeout> }>();
 
   constructor(private readonly opts: ConnectionsOptions) {}
 
@@ -70,6 +86,8 @@ export class Connections {
   }
 
   handleSignal(signal: SignalEvent): void {
+    // A blocked sender costs nothing: not even parsing its signal.
+    if (this.policy(signal.from.nickname).blocked) return;
     const payload = parseSignalPayload(signal.data);
     if (!payload) return;
     const { nickname, deviceId } = signal.from;
@@ -84,7 +102,9 @@ export class Connections {
   }
 
   send(connection: Connection, frame: Frame): boolean {
-    return connection.channel.send(frame);
+    const sent = connection.channel.send(frame);
+    if (sent) this.touch(connection);
+    return sent;
   }
 
   close(): void {
@@ -125,8 +145,17 @@ export class Connections {
     for (const connection of this.all()) connection.link.networkChanged();
   }
 
+  private policy(nickname: string): PeerPolicy {
+    return this.opts.peerPolicy?.(nickname) ?? OPEN_DOOR;
+  }
+
   private open(nickname: string, deviceId: string): Connection | undefined {
-    if (this.byDevice.size >= MAX_LINKS) return undefined;
+    const policy = this.policy(nickname);
+    if (policy.blocked) return undefined;
+    const views = this.all().map((c) => ({ connection: c, nickname: c.nickname, stranger: c.stranger === true, lastActiveAt: this.activity.get(c)?.at ?? 0 }));
+    const admission = admitLink(views, { nickname, stranger: policy.stranger }, this.opts.clock());
+    if (!admission.admit) return undefined;
+    if (admission.evict) this.drop(admission.evict.connection, true);
     const { local } = this.opts;
     const outgoing = new SignalQueue((request) => this.opts.sendSignal(request));
     const link = new PeerLink({
@@ -134,6 +163,7 @@ export class Connections {
       // Fixed roles for offer collisions: the larger device id yields.
       polite: local.deviceId > deviceId,
       iceServers: this.opts.iceServers(),
+      iceTransportPolicy: policy.iceTransportPolicy,
       createPeerConnection: this.opts.createPeerConnection,
       sendSignal: (signal: OutgoingSignal) => outgoing.push({ to: nickname, toDevice: deviceId, type: signal.type, data: JSON.stringify(signal.payload) }),
     });
@@ -152,8 +182,9 @@ export class Connections {
       clock: this.opts.clock,
       ratchetConfig: this.opts.ratchetConfig,
     });
-    const connection: Connection = { nickname, deviceId, link, channel };
+    const connection: Connection = { nickname, deviceId, link, channel, stranger: policy.stranger };
     this.byDevice.set(deviceId, connection);
+    this.touch(connection);
     outgoing.onFailure = () => this.drop(connection);
     link.stateChanged.on(() => this.changed.emit(connection));
     channel.ready.on(() => {
@@ -161,15 +192,33 @@ export class Connections {
       this.ready.emit(connection);
       this.changed.emit(connection);
     });
-    channel.frame.on((frame) => this.frame.emit({ connection, frame }));
+    channel.frame.on((frame) => {
+      this.touch(connection);
+      this.frame.emit({ connection, frame });
+    });
     channel.closed.on((error) => {
+      clearTimeout(this.activity.get(connection)?.idle);
       if (this.byDevice.get(deviceId) === connection) this.byDevice.delete(deviceId);
       if (error && error.code !== "LINK_CLOSED") this.failed.emit({ connection, error });
       this.changed.emit(connection);
       this.lost.emit(connection);
+      // A peer that let the rotation lapse gets a fresh handshake (a new
+      // connection), which renews every chain at once.
+      if (error && ROTATION_FAILURES.has(error.code) && !policy.stranger) this.dial(nickname, [deviceId]);
     });
     this.changed.emit(connection);
     return connection;
+  }
+
+  /** Marks a connection as active; a stranger's is closed after STRANGER_IDLE_MS without frames. */
+  private touch(connection: Connection): void {
+    const entry = this.activity.get(connection) ?? { at: 0 };
+    entry.at = this.opts.clock();
+    if (connection.stranger) {
+      clearTimeout(entry.idle);
+      entry.idle = setTimeout(() => this.drop(connection, true), STRANGER_IDLE_MS);
+    }
+    this.activity.set(connection, entry);
   }
 
   private drop(connection: Connection, notify = false): void {

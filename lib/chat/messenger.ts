@@ -13,7 +13,9 @@ import { pruneSeen } from "@/lib/store/seen-store";
 import { Connections, type Connection, type ReachState } from "./connections";
 import { Delivery } from "./delivery";
 import { KeyWarnings, type KeyWarning } from "./key-warnings";
+import { hasTurnServer } from "./link-admission";
 import { watchNetwork } from "./network-watch";
+import { PeerTrust } from "./peer-trust";
 import { RecentContacts, type ContactView } from "./recent-contacts";
 import { acceptKey, changedKeys, DeviceUnknownError, expectedKey, forgetPublicDevices, KeyChangedError, publicDevices } from "./peer-keys";
 import { PresenceWatch, readPresence } from "./presence-watch";
@@ -37,6 +39,9 @@ export interface ConversationView {
   error: string | null;
   /** Something the user should know that does not stop the conversation. */
   notice: string | null;
+  /** Neither messaged nor accepted by this account: its messages are a message request. */
+  stranger: boolean;
+  blocked: boolean;
 }
 
 export interface MessengerSnapshot {
@@ -44,6 +49,8 @@ export interface MessengerSnapshot {
   contacts: ContactView[];
   conversation: ConversationView | null;
   droppedFrames: number;
+  /** Messages refused because they came on a peer chain older than the 60 s rotation allows. */
+  staleChains: number;
   /** A content-free notice from another device of this account (e.g. the home relay's ping). */
   notice: string | null;
 }
@@ -63,13 +70,18 @@ export class Messenger {
   readonly signaling: SignalingClient;
   private readonly presence: PresenceWatch;
   private readonly listeners = new Set<() => void>();
-  private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
+  private snapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, staleChains: 0, notice: null };
   private readonly frameHandlers: FrameHandler[] = [];
   private readonly live = new Map<string, StoredMessage[]>();
   private readonly keyWarnings = new KeyWarnings();
   private readonly contacts: RecentContacts;
   private readonly ice: IceServers;
   private unwatchNetwork: () => void = () => undefined;
+  private readonly closedDrops = { unreadable: 0, staleChain: 0 };
+  readonly trust: PeerTrust;
+  private readonly heardFrom = new Set<string>();
+  /** Strangers' links use relay candidates only when this is true. */
+  readonly turnConfigured: boolean;
 
   constructor(
     readonly device: LocalDevice & { nickname: string },
@@ -77,6 +89,9 @@ export class Messenger {
     private readonly clock: () => number = Date.now,
   ) {
     const account = device.nickname;
+    this.trust = new PeerTrust(account);
+    // TURN credentials minted by the server arrive after start, but whether there will be any is known now.
+    this.turnConfigured = config.ice.turn || hasTurnServer(config.ice.iceServers);
     this.signaling = connectSignaling({ config: config.signaling, nickname: account, deviceId: device.deviceId });
     this.ice = new IceServers(config.ice, { fetchConfig: () => fetchJson<unknown>("/api/ice-servers") });
     this.connections = new Connections({
@@ -87,9 +102,13 @@ export class Messenger {
       newLinkId: newId,
       sendSignal: (signal) => this.signaling.send(signal),
       expectedKey: (peer, deviceId) => this.keyFor(peer, deviceId),
+      peerPolicy: (peer) => {
+        const stranger = !this.trust.isContact(peer);
+        return { blocked: this.trust.isBlocked(peer), stranger, iceTransportPolicy: stranger && this.turnConfigured ? "relay" : "all" };
+      },
     });
     this.delivery = new Delivery(account, this.connections, clock);
-    this.contacts = new RecentContacts(account, clock, (contacts) => this.publish({ contacts }));
+    this.contacts = new RecentContacts(account, clock, (contacts) => this.publish({ contacts }), (peer) => this.isRequest(peer));
     this.presence = new PresenceWatch(
       (peer, presence) => this.connections.dial(peer, presence.online.map((d) => d.deviceId)),
       async (peer) => (await this.delivery.pendingPeers()).has(peer) && !this.connections.of(peer).some((c) => c.channel.isReady),
@@ -102,6 +121,7 @@ export class Messenger {
   }
 
   async start(): Promise<void> {
+    await this.trust.loaded;
     // This device's TURN credentials first, so the first dial can use them.
     await this.ice.start();
     this.unwatchNetwork = watchNetwork(() => this.onNetworkChange());
@@ -120,9 +140,9 @@ export class Messenger {
   /** "Connect": open the conversation with a nickname and dial its online devices. */
   async openConversation(input: string): Promise<void> {
     const parsed = nicknameSchema.safeParse(input);
-    if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.`, notice: null });
+    if (!parsed.success) return this.setConversation({ peer: input.trim(), messages: [], connection: "offline", keyWarnings: [], error: `A nickname ${parsed.error.issues[0]?.message ?? "is not valid"}.`, notice: null, stranger: false, blocked: false });
     const peer = parsed.data;
-    if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname.", notice: null });
+    if (peer === this.account) return this.setConversation({ peer, messages: [], connection: "offline", keyWarnings: [], error: "That is you. Enter someone else's nickname.", notice: null, stranger: false, blocked: false });
     this.contacts.markRead(peer);
     // "Connect" always asks the server afresh. The key check, the history and
     // the presence lookup run side by side: the handshake itself refuses a
@@ -131,7 +151,7 @@ export class Messenger {
     const keysChecked = publicDevices(peer).then((devices) => changedKeys(this.account, peer, devices));
     keysChecked.catch(() => undefined);
     const history = loadConversation(this.account, peer);
-    this.setConversation({ peer, messages: [], connection: this.connections.summary(peer), keyWarnings: this.keyWarnings.of(peer), error: null, notice: null });
+    this.setConversation({ peer, messages: [], connection: this.connections.summary(peer), keyWarnings: this.keyWarnings.of(peer), error: null, notice: null, ...this.trustOf(peer) });
     const dialed = this.reach(peer);
     this.patchConversation(peer, { messages: this.withLive(peer, await history) });
     try {
@@ -151,6 +171,9 @@ export class Messenger {
     const checked = chatTextSchema.safeParse(text);
     if (!checked.success) return `A message ${checked.error.issues[0]?.message ?? "is not valid"}.`;
     if (this.keyWarnings.blocksPeer(peer)) return `Sending is paused: a security key of ${peer} changed. Review it first.`;
+    if (this.trust.isBlocked(peer)) return `You blocked ${peer}. Accept them first to write to them.`;
+    // Writing to someone makes them a contact (docs/protocol.md "Strangers").
+    await this.acceptPeer(peer);
     await this.delivery.send(peer, newId(), checked.data);
     void this.contacts.note(peer);
     // A ready channel already carried it; otherwise find the peer.
@@ -164,6 +187,31 @@ export class Messenger {
     await acceptKey(this.account, peer, deviceId, warning.newKey);
     this.patchConversation(peer, { keyWarnings: this.keyWarnings.of(peer) });
     await this.reach(peer);
+  }
+
+  /** "Accept" on a message request, or writing to someone: a contact from now on. */
+  async acceptPeer(peer: string): Promise<void> {
+    await this.trust.accept(peer);
+    this.patchConversation(peer, this.trustOf(peer));
+    void this.contacts.refresh();
+  }
+
+  /** "Block": their devices are cut off now and refused before any WebRTC work from now on. */
+  async blockPeer(peer: string): Promise<void> {
+    await this.trust.block(peer);
+    for (const connection of this.connections.of(peer)) this.connections.closeDevice(connection.deviceId);
+    this.presence.unwatch(peer);
+    this.patchConversation(peer, this.trustOf(peer));
+    void this.contacts.refresh();
+  }
+
+  /** A stranger (not blocked) who wrote to this account this session. */
+  private isRequest(peer: string): boolean {
+    return this.heardFrom.has(peer) && !this.trust.isContact(peer) && !this.trust.isBlocked(peer);
+  }
+
+  private trustOf(peer: string): { stranger: boolean; blocked: boolean } {
+    return { stranger: !this.trust.isContact(peer), blocked: this.trust.isBlocked(peer) };
   }
 
   /** Frames other than chat and ack (the home relay's) go to these handlers. */
@@ -196,7 +244,7 @@ export class Messenger {
 
   /** Dials every online device of `peer`; watches presence while messages wait. */
   private async reach(peer: string): Promise<void> {
-    if (this.keyWarnings.blocksPeer(peer)) return;
+    if (this.keyWarnings.blocksPeer(peer) || this.trust.isBlocked(peer)) return;
     try {
       const presence = await readPresence(peer);
       this.connections.dial(peer, presence.online.map((d) => d.deviceId));
@@ -250,13 +298,18 @@ export class Messenger {
     this.signaling.onState((state) => this.publish({ signaling: state }));
     this.signaling.onSignal((signal) => {
       if (this.keyWarnings.blocksDevice(signal.from.nickname, signal.from.deviceId)) return;
-      this.connections.handleSignal(signal);
+      // Until the contact list is read, in arrival order; then at once. Blocked senders stop in handleSignal.
+      void this.trust.loaded.then(() => this.connections.handleSignal(signal));
     });
     this.connections.ready.on((connection) => void this.onReady(connection));
     this.ice.changed.on((servers) => this.connections.updateIceServers(servers));
     this.connections.failed.on(({ connection, error }) => {
       if (error.name !== "ChannelError") return;
       const code = (error as { code?: string }).code;
+      if (code === "REKEY_UNANSWERED" || code === "STALE_CHAIN") {
+        const why = code === "STALE_CHAIN" ? "kept using a key older than the 60 s rotation allows" : "stopped answering key rotations";
+        return this.patchConversation(connection.nickname, { notice: `One of ${connection.nickname}'s devices ${why}: the connection was closed and is being made again.` });
+      }
       const why = code === "HANDSHAKE_TIMEOUT" ? "it did not answer in time" : code === "KEY_UNAVAILABLE" ? "its key could not be checked" : "it could not prove it is the device the server lists";
       this.patchConversation(connection.nickname, { notice: `A connection to one of ${connection.nickname}'s devices was refused: ${why}.` });
     });
@@ -264,7 +317,12 @@ export class Messenger {
     this.connections.changed.on((connection) => this.patchConversation(connection.nickname, { connection: this.connections.summary(connection.nickname) }));
     // A lost connection with messages still waiting: look for the peer again,
     // with backoff (an immediate redial could chase a peer that is going away).
-    this.connections.lost.on((connection) => void this.watchIfWaiting(connection.nickname));
+    this.connections.lost.on((connection) => {
+      this.closedDrops.unreadable += connection.channel.drops.unreadable;
+      this.closedDrops.staleChain += connection.channel.drops.staleChain;
+      this.countDropped();
+      void this.watchIfWaiting(connection.nickname);
+    });
     this.connections.frame.on(({ connection, frame }) => void this.routeFrame(connection, frame));
     this.signaling.onNotice((raw) => {
       const notice = raw as { type?: unknown; count?: unknown; fromDevice?: unknown };
@@ -273,6 +331,7 @@ export class Messenger {
     });
     this.delivery.updated.on((message) => this.upsertMessage(message));
     this.delivery.received.on(({ message }) => {
+      this.heardFrom.add(message.peer);
       this.live.set(message.peer, [...(this.live.get(message.peer) ?? []), message].slice(-LIVE_PER_PEER));
       this.upsertMessage(message);
       if (this.snapshot.conversation?.peer !== message.peer) this.contacts.markUnread(message.peer);
@@ -281,6 +340,7 @@ export class Messenger {
   }
 
   private async routeFrame(connection: Connection, frame: Frame): Promise<void> {
+    if (this.trust.isBlocked(connection.nickname)) return;
     try {
       if (await this.delivery.onFrame(connection, frame)) return;
       for (const handler of this.frameHandlers) if (await handler(connection, frame)) return;
@@ -300,9 +360,12 @@ export class Messenger {
     await this.delivery.onReady(connection);
   }
 
+  /** Drops of this session's connections, closed ones included (a stale chain closes its channel at once). */
   private countDropped(): void {
-    const dropped = this.connections.all().reduce((n, c) => n + c.channel.dropped, 0) + this.signaling.dropped();
-    if (dropped !== this.snapshot.droppedFrames) this.publish({ droppedFrames: dropped });
+    const live = this.connections.all();
+    const dropped = live.reduce((n, c) => n + c.channel.drops.unreadable, this.closedDrops.unreadable) + this.signaling.dropped();
+    const staleChains = live.reduce((n, c) => n + c.channel.drops.staleChain, this.closedDrops.staleChain);
+    if (dropped !== this.snapshot.droppedFrames || staleChains !== this.snapshot.staleChains) this.publish({ droppedFrames: dropped, staleChains });
   }
 
   private upsertMessage(message: StoredMessage): void {

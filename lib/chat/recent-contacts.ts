@@ -3,6 +3,8 @@ import { listContacts, touchContact } from "@/lib/store/contacts-store";
 export interface ContactView {
   nickname: string;
   unread: number;
+  /** A stranger who wrote: a message request. */
+  request: boolean;
 }
 
 /** How long a contact already on top is not rewritten on every message. */
@@ -18,6 +20,7 @@ export class RecentContacts {
     private readonly account: string,
     private readonly clock: () => number,
     private readonly publish: (contacts: ContactView[]) => void,
+    private readonly isRequest: (nickname: string) => boolean = () => false,
   ) {}
 
   markRead(peer: string): void {
@@ -42,7 +45,7 @@ export class RecentContacts {
   }
 
   async refresh(): Promise<void> {
-    this.current = (await listContacts(this.account)).map((c) => ({ nickname: c.nickname, unread: this.unread.get(c.nickname) ?? 0 }));
+    this.current = (await listContacts(this.account)).map((c) => ({ nickname: c.nickname, unread: this.unread.get(c.nickname) ?? 0, request: this.isRequest(c.nickname) }));
     this.publish(this.current);
   }
 

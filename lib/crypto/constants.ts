@@ -17,6 +17,14 @@ export const KIND = {
 export const MAX_SKIP = 1000;
 /** Our addition (docs/protocol.md "Rekey"): force a DH round trip this often. */
 export const ROTATE_MS = 60_000;
+/**
+ * A rekey request unanswered for this many periods ends the session (the
+ * sender's rule), and a peer chain older than this many periods plus
+ * REKEY_GRACE_MS is refused (the receiver's rule). docs/protocol.md "Rekey".
+ */
+export const REKEY_PERIODS = 2;
+/** Slack for delivery time and throttled timers in background tabs (receiver's rule). */
+export const REKEY_GRACE_MS = 30_000;
 /** Skipped message keys are deleted this long after they were stored. */
 export const SKIPPED_KEY_TTL_MS = 5 * 60_000;
 /** A session that carried no application data for this long is dropped. */

@@ -34,3 +34,17 @@ export function dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | n
   if (isAllZero(out)) return null;
   return out;
 }
+
+// Any scalar will do: X25519 clamps it to a multiple of the cofactor 8, which
+// sends every point of small order to zero and no other point there.
+const PROBE_SCALAR = new Uint8Array(32).fill(0x5a);
+
+/**
+ * True when `publicKey` is one of the low-order points of RFC 7748 §6.1 (or
+ * equivalent to one): every DH with it gives the all-zero output, whatever
+ * the secret, so nothing keyed from it would be secret.
+ */
+export function isLowOrderPoint(publicKey: Uint8Array): boolean {
+  assertBytes(publicKey, "publicKey", 32);
+  return isAllZero(nacl.scalarMult(PROBE_SCALAR, publicKey));
+}

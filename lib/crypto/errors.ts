@@ -21,9 +21,16 @@ export type DecryptErrorCode =
   | "DECRYPT_FAILED"
   | "MALFORMED" // not a well-formed ratchet message of this version
   | "TOO_MANY_SKIPPED" // the header asks to skip more than MAX_SKIP keys in one chain
-  | "SESSION_EXPIRED"; // idle for longer than the session's idleMs: handshake again
+  | "SESSION_EXPIRED" // idle for longer than the session's idleMs: handshake again
+  | "STALE_CHAIN"; // the message is on a peer chain older than the rekey rule allows
 
-export type LogErrorCode = "MALFORMED" | "OPEN_FAILED" | "PROOF_INVALID" | "CHALLENGE_EXPIRED" | "CHALLENGE_MISMATCH";
+export type LogErrorCode =
+  | "MALFORMED"
+  | "OPEN_FAILED" // a wrong passphrase, or a record sealed under other keys
+  | "PROOF_INVALID"
+  | "CHALLENGE_EXPIRED" // outside the challenge's validity window (or too long a window)
+  | "CHALLENGE_MISMATCH" // the challenge names another operation, device or channel
+  | "PASSPHRASE_INVALID"; // the passphrase breaks the rules (too short, too long)
 
 export type CryptoErrorCode = HandshakeErrorCode | DecryptErrorCode | LogErrorCode;
 

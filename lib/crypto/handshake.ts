@@ -95,9 +95,21 @@ export function acceptHello(
   if (state?.stage !== "hello") throw new TypeError("state must come from createHello");
   if (state.used) throw new TypeError("this hello state was already used");
   if (opts?.expectedPeer === undefined) throw new TypeError("opts.expectedPeer is required");
+  if (opts.channelBinding !== undefined) assertBytes(opts.channelBinding, "channelBinding");
+  // Every failure is final (start a new handshake), so the ephemeral secret
+  // goes at once: a refused handshake leaves no secret behind.
+  state.used = true;
+  try {
+    return answerHello(state, peerHello, opts);
+  } catch (error) {
+    wipe(state.ephemeral.secretKey);
+    throw error;
+  }
+}
+
+function answerHello(state: HelloState, peerHello: Uint8Array, opts: { expectedPeer: ExpectedPeer; channelBinding?: Uint8Array }): { auth: Uint8Array; state: AuthState } {
   const peer = decodeHello(peerHello);
   checkPeer(state, peer, opts.expectedPeer);
-  state.used = true;
   const role: Role = compareBytes(state.hello.ephemeralPublicKey, peer.ephemeralPublicKey) < 0 ? "alice" : "bob";
   const [a, b] = role === "alice" ? [state.helloBytes, peerHello] : [peerHello, state.helloBytes];
   const th = transcriptHash(a, b, opts.channelBinding ?? new Uint8Array(0));
@@ -119,6 +131,24 @@ export function acceptHello(
   return { auth: encodeAuth({ transcriptHash: th, signature }), state: next };
 }
 
+/** Wipes the secrets of a handshake that will not finish (the channel closed, or timed out). */
+export function abandonHandshake(state: HelloState | AuthState): void {
+  state.used = true;
+  wipe(state.ephemeral.secretKey);
+  if (state.stage === "auth") wipe(state.shared);
+}
+
+function checkAuth(state: AuthState, peerAuth: Uint8Array): void {
+  const auth = decodeAuth(peerAuth);
+  if (!equalBytes(auth.transcriptHash, state.transcriptHash)) {
+    throw new CryptoError("TRANSCRIPT_MISMATCH", "the peer saw a different transcript");
+  }
+  const peerRole: Role = state.role === "alice" ? "bob" : "alice";
+  if (!nacl.sign.detached.verify(signedTranscript(peerRole, state.transcriptHash), auth.signature, state.remote.signPublicKey)) {
+    throw new CryptoError("BAD_SIGNATURE", "the peer's transcript signature does not verify");
+  }
+}
+
 /**
  * Checks the peer's auth message and returns the new session. Alice draws 32
  * random bytes for her first ratchet key; Bob draws none.
@@ -133,15 +163,13 @@ export function finishHandshake(
   assertNow(opts?.now);
   assertRandom(opts.random);
   const config = checkConfig({ ...DEFAULT_CONFIG, ...opts.config });
-  const auth = decodeAuth(peerAuth);
-  if (!equalBytes(auth.transcriptHash, state.transcriptHash)) {
-    throw new CryptoError("TRANSCRIPT_MISMATCH", "the peer saw a different transcript");
-  }
-  const peerRole: Role = state.role === "alice" ? "bob" : "alice";
-  if (!nacl.sign.detached.verify(signedTranscript(peerRole, state.transcriptHash), auth.signature, state.remote.signPublicKey)) {
-    throw new CryptoError("BAD_SIGNATURE", "the peer's transcript signature does not verify");
-  }
   state.used = true;
+  try {
+    checkAuth(state, peerAuth);
+  } catch (error) {
+    abandonHandshake(state);
+    throw error;
+  }
   const okm = hkdfSha256(state.shared, new Uint8Array(32), concatBytes(utf8Encode(LABEL.root), state.transcriptHash), 64);
   const [rootKey, bobChainKey] = [okm.slice(0, 32), okm.slice(32, 64)];
   const session = initSession(

@@ -13,7 +13,9 @@
  *   createHello({ identity, nickname, deviceId, random }) → { hello: bytes, state }
  *   acceptHello(state, peerHello, { expectedPeer, channelBinding? }) → { auth: bytes, state }
  *   finishHandshake(state, peerAuth, { now, random, config? }) → Session
- *     All three throw CryptoError with a HandshakeErrorCode on any mismatch.
+ *     All three throw CryptoError with a HandshakeErrorCode on any mismatch,
+ *     and a refused handshake wipes its own secrets.
+ *   abandonHandshake(state)                              wipes a handshake that will not finish
  *   channelBindingFromFingerprints(a, b): bytes          canonical DTLS-fingerprint binding
  *   decodeHello(bytes): Hello                            peek at a hello (throws MALFORMED)
  *
@@ -23,10 +25,14 @@
  *     { ok: true, kind: "data" | "rekey-request" | "rekey-answer", plaintext, sentAt, answerDue }
  *     { ok: false, code: "DECRYPT_FAILED" | "MALFORMED" | "TOO_MANY_SKIPPED" | "SESSION_EXPIRED" }
  *     Transactional: on failure the session is exactly as before.
+ *     { ok: false, code: ... | "STALE_CHAIN" }  a peer chain older than the rekey rule allows
  *   rekeyDue(session, now): boolean                    call createRekey when true
- *   msUntilRekey(session, now): number                 when to look again
+ *   msUntilRekey(session, now): number                 when rekeyDue turns true
  *   createRekey(session, now): bytes                   rekey request or answer frame
+ *   rekeyOverdue(session, now): boolean                our request unanswered for two periods: close
  *   sessionExpired(session, now): boolean              idle past config.idleMs: drop it
+ *   msUntilNextCheck(session, now): number             when any of the three above may change
+ *   wipeSession(session)                               zeroes every secret of a session being dropped
  *   sessionToJSON(session) / sessionFromJSON(json)     lossless, skipped keys included
  *
  * Safety numbers (safety-number.ts)
@@ -34,6 +40,7 @@
  *   safetyQrMatches(own, scanned): boolean
  *
  * Sealed logs (sealed-log.ts, log-challenge.ts, passphrase.ts)
+ *   passphraseProblem(passphrase): string | null       the passphrase rules, in words (enforced at derivation)
  *   createLogKeys(passphrase, random, kdf?, opts?) → Promise<{ keys, bundle }>
  *   unlockLogKeys(passphrase, bundle, opts?) → Promise<LogKeys>   throws OPEN_FAILED on a wrong passphrase
  *   deriveLogKeys(passphrase, salt, kdf, opts?) → Promise<LogKeys>
@@ -42,37 +49,39 @@
  *   openSealed(sealed, logSecretKey, logPublicKey?): { ok: true, record } | { ok: false, code }
  *   sealedEphemeralKey(sealed) / openSealedWithShared(sealed, shared, logPublicKey)
  *                                                      the same, with the X25519 step done by the caller (WebCrypto)
- *   createLogChallenge({ requesterDeviceId, homeDeviceId, now, random, ttlMs? }) → { challenge, decoded }
- *   proveLogAccess(challenge, authoritySecretKey): bytes (64)
- *   verifyLogAccess(challenge, proof, authorityPublicKey, { now, requesterDeviceId?, homeDeviceId? })
+ *   createLogChallenge({ op, sessionId, requesterDeviceId, homeDeviceId, now, random, ttlMs? }) → { challenge, decoded }
+ *   checkLogChallenge(challenge, expected): LogChallenge   the requester's checks (throws CHALLENGE_*)
+ *   proveLogAccess(challenge, authoritySecretKey, expected): bytes (64)   checks, then signs
+ *   verifyLogAccess(challenge, proof, authorityPublicKey, expected)     the home's check
+ *     expected = { op, sessionId, requesterDeviceId, homeDeviceId, now }
  *
  * Bytes (bytes.ts): toBase64, fromBase64, toHex, fromHex, equalBytes.
  */
 export { fromBase64, fromHex, equalBytes, toBase64, toHex } from "./bytes";
-export { IDLE_MS, MAX_PLAINTEXT, MAX_SKIP, PROTOCOL_VERSION, ROTATE_MS, SKIPPED_KEY_TTL_MS } from "./constants";
+export { IDLE_MS, MAX_PLAINTEXT, MAX_SKIP, PROTOCOL_VERSION, REKEY_GRACE_MS, REKEY_PERIODS, ROTATE_MS, SKIPPED_KEY_TTL_MS } from "./constants";
 export { CryptoError, isCryptoError } from "./errors";
 export type { CryptoErrorCode, DecryptErrorCode, HandshakeErrorCode, LogErrorCode } from "./errors";
 export type { RandomSource } from "./random";
 export { generateIdentity, identityFromJSON, identityToJSON, publicIdentity } from "./identity";
 export type { DeviceIdentity, DeviceIdentityJSON, PublicIdentityJSON } from "./identity";
-export { acceptHello, createHello, finishHandshake } from "./handshake";
+export { abandonHandshake, acceptHello, createHello, finishHandshake } from "./handshake";
 export type { AuthState, ExpectedPeer, HelloState } from "./handshake";
 export { decodeHello } from "./hello-format";
 export type { Hello } from "./hello-format";
 export { channelBindingFromFingerprints } from "./transcript";
 export { ratchetDecrypt, ratchetEncrypt, sessionExpired } from "./ratchet";
 export type { DecryptResult, FrameKind } from "./ratchet";
-export { createRekey, msUntilRekey, rekeyDue } from "./rekey";
-export { DEFAULT_CONFIG } from "./session";
+export { createRekey, msUntilExpired, msUntilNextCheck, msUntilRekey, rekeyDue, rekeyOverdue } from "./rekey";
+export { DEFAULT_CONFIG, wipeSession } from "./session";
 export type { PeerInfo, RatchetConfig, Session } from "./session";
 export { sessionFromJSON, sessionToJSON } from "./session-json";
 export type { SessionJSON } from "./session-json";
 export { MESSAGE_OVERHEAD } from "./message-format";
 export { safetyNumber, safetyQrMatches } from "./safety-number";
 export type { SafetyNumber, SafetyParty } from "./safety-number";
-export { DEFAULT_PASSPHRASE_KDF } from "./passphrase";
+export { DEFAULT_PASSPHRASE_KDF, MIN_PASSPHRASE_CHARS, passphraseProblem } from "./passphrase";
 export type { PassphraseKdfParams, PassphraseOptions } from "./passphrase";
 export { createLogKeys, deriveLogKeys, openSealed, openSealedWithShared, parseLogBundle, seal, sealedEphemeralKey, unlockLogKeys } from "./sealed-log";
 export type { LogKeys, LogPublicBundle, OpenResult } from "./sealed-log";
-export { createLogChallenge, decodeLogChallenge, proveLogAccess, verifyLogAccess } from "./log-challenge";
-export type { LogChallenge, VerifyResult } from "./log-challenge";
+export { checkLogChallenge, createLogChallenge, decodeLogChallenge, LOG_CLOCK_SKEW_MS, MAX_CHALLENGE_TTL_MS, proveLogAccess, verifyLogAccess } from "./log-challenge";
+export type { ChallengeExpectation, LogChallenge, LogChallengeOp, VerifyResult } from "./log-challenge";

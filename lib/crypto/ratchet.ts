@@ -9,8 +9,8 @@ import { CryptoError, type DecryptErrorCode } from "./errors";
 import { kdfCk, kdfRk } from "./kdf";
 import { decodeMessage, encodeHeader, encodeMessage, FLAG, type Flag, type Header, type WireMessage } from "./message-format";
 import { assertNow, assertRandom, type RandomSource } from "./random";
-import { cloneSession, commitSession, wipeSession, type Session } from "./session";
-import { expireSkippedKeys, skipMessageKeys, trySkippedMessageKeys } from "./skipped-keys";
+import { cloneSession, commitSession, peerChainLimitMs, wipeSession, type Session } from "./session";
+import { expireSkippedKeys, skipMessageKeys, skippedKeyChainSince, trySkippedMessageKeys } from "./skipped-keys";
 
 export type FrameKind = "data" | "rekey-request" | "rekey-answer";
 
@@ -39,8 +39,8 @@ export function sessionExpired(session: Session, now: number): boolean {
   return now - session.lastDataAt > session.config.idleMs;
 }
 
-/** First half of spec §3.5 DHRatchet: the new receiving chain. */
-export function dhRatchetReceive(state: Session, header: Header): void {
+/** First half of spec §3.5 DHRatchet: the new receiving chain, which begins now (the receiver's rule). */
+export function dhRatchetReceive(state: Session, header: Header, now: number): void {
   state.pn = state.ns;
   state.ns = 0;
   state.nr = 0;
@@ -51,6 +51,7 @@ export function dhRatchetReceive(state: Session, header: Header): void {
   wipe(state.rk, state.ckr, recv);
   state.rk = next.rk;
   state.ckr = next.ck;
+  state.receivingChainSince = now;
 }
 
 /** Second half of spec §3.5 DHRatchet: a new ratchet key and sending chain; the W Ratchet's clock restarts. */
@@ -65,11 +66,12 @@ export function dhRatchetSend(state: Session, random: RandomSource, now: number)
   state.cks = next.ck;
   state.sendingChainSince = now;
   state.rekeyRequestedAt = null;
+  state.rekeyPendingSince = null;
 }
 
 /** Spec §3.5 DHRatchet. */
 export function dhRatchet(state: Session, header: Header, random: RandomSource, now: number): void {
-  dhRatchetReceive(state, header);
+  dhRatchetReceive(state, header, now);
   dhRatchetSend(state, random, now);
 }
 
@@ -86,7 +88,10 @@ export function encryptFrame(session: Session, plaintext: Uint8Array, flags: Fla
   wipe(step.mk);
   session.rekeyAnswerDue = false;
   if (flags === FLAG.data) session.lastDataAt = now;
-  if (flags === FLAG.rekeyRequest) session.rekeyRequestedAt = now;
+  if (flags === FLAG.rekeyRequest) {
+    session.rekeyRequestedAt = now;
+    session.rekeyPendingSince ??= now;
+  }
   return encodeMessage(headerBytes, sealed.ciphertext, sealed.mac);
 }
 
@@ -111,7 +116,7 @@ function decryptInto(draft: Session, msg: WireMessage, random: RandomSource, now
   const newRemoteKey = !draft.dhr || !equalKey(header.dh, draft.dhr);
   if (newRemoteKey) {
     skipMessageKeys(draft, header.pn, now);
-    dhRatchetReceive(draft, header);
+    dhRatchetReceive(draft, header, now);
   }
   skipMessageKeys(draft, header.n, now);
   const step = kdfCk(draft.ckr as Uint8Array);
@@ -127,6 +132,20 @@ function decryptWith(draft: Session, mk: Uint8Array, msg: WireMessage): Uint8Arr
   const plaintext = decrypt(mk, msg, draft.ad, msg.headerBytes);
   wipe(mk);
   return plaintext;
+}
+
+/**
+ * The W Ratchet's receiver rule (docs/protocol.md "Rekey"): a message on a
+ * peer chain that began here more than REKEY_PERIODS·rotateMs + rekeyGraceMs
+ * ago is refused. An honest peer renews its chain within about one period of
+ * our answer, so only a peer that ignores the rotation gets here. Reads only
+ * the public header and the clock, so it is no oracle.
+ */
+function onStaleChain(session: Session, header: Header, now: number): boolean {
+  const stored = skippedKeyChainSince(session, header.dh, header.n);
+  const current = session.dhr !== null && equalKey(header.dh, session.dhr) ? session.receivingChainSince : null;
+  const since = stored ?? current;
+  return since !== null && now - since > peerChainLimitMs(session.config);
 }
 
 function equalKey(a: Uint8Array, b: Uint8Array): boolean {
@@ -151,6 +170,7 @@ export function ratchetDecrypt(session: Session, wire: Uint8Array, now: number, 
     if (e instanceof CryptoError) return { ok: false, code: "MALFORMED" };
     throw e;
   }
+  if (onStaleChain(session, msg.header, now)) return { ok: false, code: "STALE_CHAIN" };
   const draft = cloneSession(session);
   try {
     expireSkippedKeys(draft, now);

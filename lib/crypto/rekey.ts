@@ -8,7 +8,7 @@
 import { assertNow } from "./random";
 import { encryptFrame, sessionExpired } from "./ratchet";
 import { FLAG } from "./message-format";
-import type { Session } from "./session";
+import { rekeyAnswerLimitMs, type Session } from "./session";
 
 /** How long, in ms, until rekeyDue turns true (0 when it already is). */
 export function msUntilRekey(session: Session, now: number): number {
@@ -42,4 +42,32 @@ export function createRekey(session: Session, now: number): Uint8Array {
   const ownChainOld = now - session.sendingChainSince >= session.config.rotateMs;
   const flags = session.rekeyAnswerDue && !ownChainOld ? FLAG.rekeyAnswer : FLAG.rekeyRequest;
   return encryptFrame(session, new Uint8Array(0), flags, now);
+}
+
+/**
+ * The W Ratchet's sender rule: true once a rekey request of ours has gone
+ * unanswered for REKEY_PERIODS·rotateMs. The answer always renews our
+ * sending chain (see "Why it converges"), so a chain still pending after two
+ * periods means the peer ignores the rotation: close the channel and make a
+ * new handshake.
+ */
+export function rekeyOverdue(session: Session, now: number): boolean {
+  assertNow(now);
+  return session.rekeyPendingSince !== null && now - session.rekeyPendingSince >= rekeyAnswerLimitMs(session.config);
+}
+
+/** ms until sessionExpired turns true (0 once it is). */
+export function msUntilExpired(session: Session, now: number): number {
+  assertNow(now);
+  return Math.max(0, session.lastDataAt + session.config.idleMs + 1 - now);
+}
+
+/**
+ * When the caller's loop must look again: the first of rekeyDue, rekeyOverdue
+ * and sessionExpired to come true. 0 when one already is.
+ */
+export function msUntilNextCheck(session: Session, now: number): number {
+  assertNow(now);
+  const overdue = session.rekeyPendingSince === null ? Infinity : Math.max(0, session.rekeyPendingSince + rekeyAnswerLimitMs(session.config) - now);
+  return Math.min(msUntilRekey(session, now), overdue, msUntilExpired(session, now));
 }

@@ -4,9 +4,9 @@
 // gets a fresh ephemeral key, as in libsodium's crypto_box_seal.
 import { sha256 } from "@noble/hashes/sha2.js";
 import nacl from "tweetnacl";
-import { assertBytes, concatBytes, equalBytes, fromBase64, toBase64, utf8Encode, wipe } from "./bytes";
+import { assertBytes, concatBytes, equalBytes, fromBase64, isAllZero, toBase64, utf8Encode, wipe } from "./bytes";
 import { KIND, LABEL, PROTOCOL_VERSION } from "./constants";
-import { dhKeyPairFromSecret, generateDh } from "./dh";
+import { dhKeyPairFromSecret, generateDh, isLowOrderPoint } from "./dh";
 import { CryptoError } from "./errors";
 import { hkdfSha256 } from "./kdf";
 import { checkKdfParams, DEFAULT_PASSPHRASE_KDF, derivePassphraseKey, type PassphraseKdfParams, type PassphraseOptions } from "./passphrase";
@@ -73,6 +73,8 @@ export function parseLogBundle(bundle: LogPublicBundle): { salt: Uint8Array; kdf
   const authorityPublicKey = fromBase64(bundle.authorityPublicKey);
   assertBytes(logPublicKey, "logPublicKey", 32);
   assertBytes(authorityPublicKey, "authorityPublicKey", 32);
+  // A low-order log key would seal every record under a key everyone knows.
+  if (isLowOrderPoint(logPublicKey)) throw new RangeError("logPublicKey is a low-order point");
   return { salt: fromBase64(bundle.salt), kdf: checkKdfParams(bundle.kdf, true), logPublicKey, authorityPublicKey };
 }
 
@@ -91,14 +93,22 @@ function sealNonce(ephemeralPublicKey: Uint8Array, logPublicKey: Uint8Array): Ui
   return sha256(concatBytes(utf8Encode(LABEL.sealNonce), ephemeralPublicKey, logPublicKey)).slice(0, 24);
 }
 
-/** Encrypts a record to the log key. Draws 32 random bytes (the ephemeral key). */
+/**
+ * Encrypts a record to the log key. Draws 32 random bytes (the ephemeral key).
+ * Throws RangeError for a low-order log key (RFC 7748 §6.1): the shared
+ * secret would be all zeros, known to anyone.
+ */
 export function seal(record: Uint8Array, logPublicKey: Uint8Array, random: RandomSource): Uint8Array {
   assertBytes(record, "record");
   assertBytes(logPublicKey, "logPublicKey", 32);
   assertRandom(random);
   const eph = generateDh(random);
-  const box = nacl.box(record, sealNonce(eph.publicKey, logPublicKey), logPublicKey, eph.secretKey);
+  const shared = nacl.scalarMult(eph.secretKey, logPublicKey);
   wipe(eph.secretKey);
+  if (isAllZero(shared)) throw new RangeError("logPublicKey is a low-order point");
+  const key = boxKey(shared);
+  const box = nacl.box.after(record, sealNonce(eph.publicKey, logPublicKey), key);
+  wipe(shared, key);
   return concatBytes(Uint8Array.of(PROTOCOL_VERSION, KIND.sealedRecord), eph.publicKey, box);
 }
 
@@ -109,21 +119,23 @@ const isSealedRecord = (sealed: Uint8Array) => sealed.length >= SEALED_OVERHEAD 
 /**
  * Opens a sealed record. Pass `logPublicKey` (LogKeys has it) when opening
  * many: deriving it from the secret costs a scalar multiplication per record.
+ * A record whose ephemeral key is of low order does not open (OPEN_FAILED).
  */
 export function openSealed(sealed: Uint8Array, logSecretKey: Uint8Array, logPublicKey?: Uint8Array): OpenResult {
   assertBytes(sealed, "sealed");
   assertBytes(logSecretKey, "logSecretKey", 32);
   if (logPublicKey !== undefined) assertBytes(logPublicKey, "logPublicKey", 32);
   if (!isSealedRecord(sealed)) return { ok: false, code: "MALFORMED" };
-  const eph = sealed.subarray(2, 34);
   let ownPublic = logPublicKey;
   if (!ownPublic) {
     const own = dhKeyPairFromSecret(logSecretKey);
     wipe(own.secretKey);
     ownPublic = own.publicKey;
   }
-  const record = nacl.box.open(sealed.subarray(34), sealNonce(eph, ownPublic), eph, logSecretKey);
-  return record ? { ok: true, record } : { ok: false, code: "OPEN_FAILED" };
+  const shared = nacl.scalarMult(logSecretKey, sealed.subarray(2, 34));
+  const opened = openSealedWithShared(sealed, shared, ownPublic);
+  wipe(shared);
+  return opened;
 }
 
 /** The record's ephemeral X25519 key, for a caller that runs the DH step elsewhere (WebCrypto); null if malformed. */
@@ -138,19 +150,27 @@ const SIGMA = utf8Encode("expand 32-byte k");
 const hsalsa20 = (nacl as unknown as { lowlevel: { crypto_core_hsalsa20(out: Uint8Array, inp: Uint8Array, k: Uint8Array, c: Uint8Array): void } }).lowlevel
   .crypto_core_hsalsa20;
 
+/** crypto_box_beforenm after the X25519 step: HSalsa20 of the shared point. */
+function boxKey(shared: Uint8Array): Uint8Array {
+  const key = new Uint8Array(32);
+  hsalsa20(key, new Uint8Array(16), shared, SIGMA);
+  return key;
+}
+
 /**
  * openSealed with the X25519 step already done: `shared` is
  * X25519(logSecretKey, sealedEphemeralKey(sealed)). The rest is crypto_box's
  * own derivation (HSalsa20 of the shared point) and XSalsa20-Poly1305, so the
- * result is exactly openSealed's.
+ * result is exactly openSealed's. An all-zero `shared` (a low-order
+ * ephemeral key) is refused as OPEN_FAILED.
  */
 export function openSealedWithShared(sealed: Uint8Array, shared: Uint8Array, logPublicKey: Uint8Array): OpenResult {
   assertBytes(sealed, "sealed");
   assertBytes(shared, "shared", 32);
   assertBytes(logPublicKey, "logPublicKey", 32);
   if (!isSealedRecord(sealed)) return { ok: false, code: "MALFORMED" };
-  const key = new Uint8Array(32);
-  hsalsa20(key, new Uint8Array(16), shared, SIGMA);
+  if (isAllZero(shared)) return { ok: false, code: "OPEN_FAILED" };
+  const key = boxKey(shared);
   const record = nacl.box.open.after(sealed.subarray(34), sealNonce(sealed.subarray(2, 34), logPublicKey), key);
   wipe(key);
   return record ? { ok: true, record } : { ok: false, code: "OPEN_FAILED" };

@@ -25,13 +25,15 @@ export interface SessionJSON {
   ns: number;
   nr: number;
   pn: number;
-  skipped: { dh: string; n: number; mk: string; storedAt: number }[];
+  skipped: { dh: string; n: number; mk: string; storedAt: number; chainSince: number }[];
   createdAt: number;
   lastDataAt: number;
   sendingChainSince: number;
   rekeyRequestedAt: number | null;
+  rekeyPendingSince: number | null;
+  receivingChainSince: number | null;
   rekeyAnswerDue: boolean;
-  config: { rotateMs: number; skippedKeyTtlMs: number; idleMs: number };
+  config: { rotateMs: number; skippedKeyTtlMs: number; idleMs: number; rekeyGraceMs: number };
 }
 
 const b64 = toBase64;
@@ -53,11 +55,13 @@ export function sessionToJSON(s: Session): SessionJSON {
     ns: s.ns,
     nr: s.nr,
     pn: s.pn,
-    skipped: [...s.skipped.values()].map((k) => ({ dh: b64(k.dh), n: k.n, mk: b64(k.mk), storedAt: k.storedAt })),
+    skipped: [...s.skipped.values()].map((k) => ({ dh: b64(k.dh), n: k.n, mk: b64(k.mk), storedAt: k.storedAt, chainSince: k.chainSince })),
     createdAt: s.createdAt,
     lastDataAt: s.lastDataAt,
     sendingChainSince: s.sendingChainSince,
     rekeyRequestedAt: s.rekeyRequestedAt,
+    rekeyPendingSince: s.rekeyPendingSince,
+    receivingChainSince: s.receivingChainSince,
     rekeyAnswerDue: s.rekeyAnswerDue,
     config: { ...s.config },
   };
@@ -88,7 +92,13 @@ function skippedFrom(list: SessionJSON["skipped"]): Map<string, SkippedKey> {
   if (!Array.isArray(list)) throw new TypeError("session.skipped must be an array");
   const map = new Map<string, SkippedKey>();
   for (const k of list) {
-    const entry = { dh: key(k?.dh, "skipped.dh"), n: int(k.n, "skipped.n", 0xffffffff), mk: key(k.mk, "skipped.mk"), storedAt: int(k.storedAt, "skipped.storedAt") };
+    const entry = {
+      dh: key(k?.dh, "skipped.dh"),
+      n: int(k.n, "skipped.n", 0xffffffff),
+      mk: key(k.mk, "skipped.mk"),
+      storedAt: int(k.storedAt, "skipped.storedAt"),
+      chainSince: int(k.chainSince, "skipped.chainSince"),
+    };
     map.set(skippedKeyId(entry.dh, entry.n), entry);
   }
   return map;
@@ -125,6 +135,8 @@ export function sessionFromJSON(json: SessionJSON): Session {
     lastDataAt: int(json.lastDataAt, "lastDataAt"),
     sendingChainSince: int(json.sendingChainSince, "sendingChainSince"),
     rekeyRequestedAt: json.rekeyRequestedAt === null ? null : int(json.rekeyRequestedAt, "rekeyRequestedAt"),
+    rekeyPendingSince: json.rekeyPendingSince === null ? null : int(json.rekeyPendingSince, "rekeyPendingSince"),
+    receivingChainSince: json.receivingChainSince === null ? null : int(json.receivingChainSince, "receivingChainSince"),
     rekeyAnswerDue: json.rekeyAnswerDue,
     config: checkConfig(json.config),
   };

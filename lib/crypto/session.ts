@@ -2,7 +2,7 @@
 // W Ratchet. Decryption works on a copy made by cloneSession and commits it
 // with commitSession, so a refused message leaves the state untouched.
 import { concatBytes, wipe } from "./bytes";
-import { IDLE_MS, ROTATE_MS, SKIPPED_KEY_TTL_MS } from "./constants";
+import { IDLE_MS, REKEY_GRACE_MS, REKEY_PERIODS, ROTATE_MS, SKIPPED_KEY_TTL_MS } from "./constants";
 import { dh, generateDh, type DhKeyPair } from "./dh";
 import { kdfRk } from "./kdf";
 import type { RandomSource } from "./random";
@@ -15,21 +15,34 @@ export interface RatchetConfig {
   skippedKeyTtlMs: number;
   /** Refuse to use a session that carried no application data this long (ms). */
   idleMs: number;
+  /** Slack on top of REKEY_PERIODS·rotateMs before a peer's chain is refused as stale (ms). */
+  rekeyGraceMs: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<RatchetConfig> = Object.freeze({
   rotateMs: ROTATE_MS,
   skippedKeyTtlMs: SKIPPED_KEY_TTL_MS,
   idleMs: IDLE_MS,
+  rekeyGraceMs: REKEY_GRACE_MS,
 });
 
 /** Validates a config read from options or storage. */
 export function checkConfig(c: RatchetConfig): RatchetConfig {
   if (typeof c !== "object" || c === null) throw new TypeError("config must be an object");
-  for (const k of ["rotateMs", "skippedKeyTtlMs", "idleMs"] as const) {
+  for (const k of ["rotateMs", "skippedKeyTtlMs", "idleMs", "rekeyGraceMs"] as const) {
     if (!Number.isSafeInteger(c[k]) || c[k] <= 0) throw new RangeError(`config.${k} must be a positive integer`);
   }
-  return { rotateMs: c.rotateMs, skippedKeyTtlMs: c.skippedKeyTtlMs, idleMs: c.idleMs };
+  return { rotateMs: c.rotateMs, skippedKeyTtlMs: c.skippedKeyTtlMs, idleMs: c.idleMs, rekeyGraceMs: c.rekeyGraceMs };
+}
+
+/** The receiver's rule: the oldest a peer's sending chain may be, counted from when it began here. */
+export function peerChainLimitMs(config: RatchetConfig): number {
+  return REKEY_PERIODS * config.rotateMs + config.rekeyGraceMs;
+}
+
+/** The sender's rule: how long our rekey request may go unanswered. */
+export function rekeyAnswerLimitMs(config: RatchetConfig): number {
+  return REKEY_PERIODS * config.rotateMs;
 }
 
 export interface PeerInfo {
@@ -43,6 +56,8 @@ export interface SkippedKey {
   n: number;
   mk: Uint8Array;
   storedAt: number;
+  /** When the receiving chain this key belongs to began (its receivingChainSince). */
+  chainSince: number;
 }
 
 export interface Session {
@@ -71,6 +86,10 @@ export interface Session {
   sendingChainSince: number;
   /** When we last sent a rekey request that is not yet answered. */
   rekeyRequestedAt: number | null;
+  /** When we sent the first rekey request of the current sending chain (the sender's rule). */
+  rekeyPendingSince: number | null;
+  /** When the current receiving chain began here (the receiver's rule); null before Bob hears from Alice. */
+  receivingChainSince: number | null;
   /** The peer asked for a rekey and we have not sent anything since. */
   rekeyAnswerDue: boolean;
   config: RatchetConfig;
@@ -120,19 +139,20 @@ export function initSession(seed: SessionSeed, random: RandomSource): Session {
     lastDataAt: seed.now,
     sendingChainSince: seed.now,
     rekeyRequestedAt: null,
+    rekeyPendingSince: null,
     rekeyAnswerDue: false,
     config: { ...seed.config },
   };
   if (!alice) {
     const dhs = { publicKey: seed.ephemeral.publicKey.slice(), secretKey: seed.ephemeral.secretKey.slice() };
-    return { ...base, rk: seed.rootKey.slice(), dhs, dhr: null, cks: seed.bobChainKey.slice(), ckr: null };
+    return { ...base, rk: seed.rootKey.slice(), dhs, dhr: null, cks: seed.bobChainKey.slice(), ckr: null, receivingChainSince: null };
   }
   const dhs = generateDh(random);
   const shared = dh(dhs.secretKey, seed.remoteEphemeral);
   if (!shared) throw new RangeError("remote ephemeral key is of low order");
   const next = kdfRk(seed.rootKey, shared);
   wipe(shared);
-  return { ...base, rk: next.rk, dhs, dhr: seed.remoteEphemeral.slice(), cks: next.ck, ckr: seed.bobChainKey.slice() };
+  return { ...base, rk: next.rk, dhs, dhr: seed.remoteEphemeral.slice(), cks: next.ck, ckr: seed.bobChainKey.slice(), receivingChainSince: seed.now };
 }
 
 function copyPeer(p: PeerInfo): PeerInfo {
@@ -143,7 +163,7 @@ const copy = (a: Uint8Array | null): Uint8Array | null => (a ? a.slice() : null)
 
 export function cloneSession(s: Session): Session {
   const skipped = new Map<string, SkippedKey>();
-  for (const [id, k] of s.skipped) skipped.set(id, { dh: k.dh.slice(), n: k.n, mk: k.mk.slice(), storedAt: k.storedAt });
+  for (const [id, k] of s.skipped) skipped.set(id, { dh: k.dh.slice(), n: k.n, mk: k.mk.slice(), storedAt: k.storedAt, chainSince: k.chainSince });
   return {
     ...s,
     sessionId: s.sessionId.slice(),
@@ -160,7 +180,7 @@ export function cloneSession(s: Session): Session {
   };
 }
 
-/** Zeroes every secret the state holds. */
+/** Zeroes every secret the state holds (a closed channel's session, a refused draft). */
 export function wipeSession(s: Session): void {
   wipe(s.rk, s.dhs.secretKey, s.cks, s.ckr);
   for (const k of s.skipped.values()) wipe(k.mk);

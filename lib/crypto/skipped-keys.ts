@@ -16,6 +16,11 @@ export function trySkippedMessageKeys(state: Session, dhPub: Uint8Array, n: numb
   return entry.mk;
 }
 
+/** When the chain a stored key for (dh, n) belongs to began, or null when no key is stored. */
+export function skippedKeyChainSince(state: Session, dhPub: Uint8Array, n: number): number | null {
+  return state.skipped.get(skippedKeyId(dhPub, n))?.chainSince ?? null;
+}
+
 /** Spec §3.5 SkipMessageKeys: store keys Nr..until-1 of the receiving chain. */
 export function skipMessageKeys(state: Session, until: number, now: number): void {
   if (state.nr + MAX_SKIP < until) {
@@ -26,7 +31,8 @@ export function skipMessageKeys(state: Session, until: number, now: number): voi
     const next = kdfCk(state.ckr);
     wipe(state.ckr);
     state.ckr = next.ck;
-    state.skipped.set(skippedKeyId(state.dhr, state.nr), { dh: state.dhr.slice(), n: state.nr, mk: next.mk, storedAt: now });
+    const chainSince = state.receivingChainSince ?? now;
+    state.skipped.set(skippedKeyId(state.dhr, state.nr), { dh: state.dhr.slice(), n: state.nr, mk: next.mk, storedAt: now, chainSince });
     state.nr += 1;
   }
   while (state.skipped.size > MAX_SKIPPED_KEYS) dropOldest(state);

@@ -1,6 +1,7 @@
 import "server-only";
+import { runtimeMode } from "@/lib/deployment/runtime";
 import { env } from "@/lib/env";
-import { createAdapterFactory, parseDatabaseUrl } from "./adapter";
+import { createAdapterFactory, parseDatabaseUrl, resolveDatabaseUrl } from "./adapter";
 import { PrismaClient } from "./generated/client";
 
 export type { PrismaClient } from "./generated/client";
@@ -10,8 +11,9 @@ const holder = globalThis as unknown as { communispPrisma?: PrismaClient };
 
 export function db(): PrismaClient {
   if (!holder.communispPrisma) {
-    const { DATABASE_URL, DATABASE_AUTH_TOKEN } = env();
-    holder.communispPrisma = new PrismaClient({ adapter: createAdapterFactory(parseDatabaseUrl(DATABASE_URL, DATABASE_AUTH_TOKEN)) });
+    const config = env();
+    holder.communispPrisma = new PrismaClient({ adapter: createAdapterFactory(parseDatabaseUrl(resolveDatabaseUrl(config, runtimeMode()), config.DATABASE_AUTH_TOKEN)) });
   }
   return holder.communispPrisma;
 }
+

@@ -92,12 +92,20 @@ const sqlText = (value: string) => `'${value.replace(/'/g, "''")}'`;
 /** The timestamp format Prisma's engine writes and reads: RFC 3339 with an explicit offset. */
 const prismaTimestamp = (date: Date) => date.toISOString().replace("Z", "+00:00");
 
-async function applyOne(db: SqlDriverAdapter, migration: Migration, now: Date): Promise<void> {
+/** True when the history records this migration as applied: another process did it while we waited. */
+async function appliedMeanwhile(db: SqlDriverAdapter, name: string): Promise<boolean> {
+  return (await readApplied(db)).some((row) => row.name === name && row.finished && !row.rolledBack);
+}
+
+async function applyOne(db: SqlDriverAdapter, migration: Migration, now: Date): Promise<"applied" | "applied_meanwhile"> {
   // One script so the schema change and its record commit together: a crash
-  // part-way leaves neither. IMMEDIATE takes the write lock first, so two
-  // processes starting at once apply each migration only once.
+  // part-way leaves neither. IMMEDIATE takes the write lock first. Inside it,
+  // the guard stops the script if another process (another instance starting
+  // at the same moment) applied this migration after we read the history:
+  // json() of non-JSON is an error, evaluated only if that record exists.
   const script = [
     "BEGIN IMMEDIATE;",
+    `SELECT json('applied by another process') FROM "_prisma_migrations" WHERE migration_name = ${sqlText(migration.name)} AND finished_at IS NOT NULL AND rolled_back_at IS NULL;`,
     migration.sql,
     ";",
     `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)`,
@@ -107,8 +115,10 @@ async function applyOne(db: SqlDriverAdapter, migration: Migration, now: Date): 
   ].join("\n");
   try {
     await db.executeScript(script);
+    return "applied";
   } catch (error) {
     await db.executeScript("ROLLBACK;").catch(() => undefined);
+    if (await appliedMeanwhile(db, migration.name)) return "applied_meanwhile";
     const logs = error instanceof Error ? error.message : String(error);
     // Recorded as failed, as Prisma does, so later starts stop and say so.
     await db.executeRaw({
@@ -141,12 +151,30 @@ export async function applyMigrations(
     await db.executeScript(CREATE_MIGRATIONS_TABLE);
     const done = checkHistory(await readApplied(db), migrations);
     const applied: string[] = [];
+    let appliedElsewhere = 0;
     for (const migration of migrations) {
       if (done.has(migration.name)) continue;
-      await applyOne(db, migration, clock());
-      applied.push(migration.name);
+      if ((await applyOne(db, migration, clock())) === "applied") applied.push(migration.name);
+      else appliedElsewhere++;
     }
-    return { applied, alreadyApplied: done.size };
+    return { applied, alreadyApplied: done.size + appliedElsewhere };
+  } finally {
+    await db.dispose();
+  }
+}
+
+/**
+ * Names of the migrations this code has that the database lacks, without
+ * applying anything (a hosted start checks; `npm run db:migrate` applies).
+ * Throws MigrationError for a history this code cannot vouch for.
+ */
+export async function pendingMigrations(factory: SqlMigrationAwareDriverAdapterFactory, migrations: Migration[]): Promise<string[]> {
+  const db = await factory.connect();
+  try {
+    // Read-only: a database that never saw a migration has no table yet.
+    const table = await db.queryRaw({ sql: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`, args: [], argTypes: [] });
+    const done = table.rows.length === 0 ? new Set<string>() : checkHistory(await readApplied(db), migrations);
+    return migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
   } finally {
     await db.dispose();
   }

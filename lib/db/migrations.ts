@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 // Reads prisma/migrations exactly as `prisma migrate dev` lays it out:
@@ -35,8 +35,11 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const provider = /^provider\s*=\s*"([^"]+)"/m.exec(readFileSync(lockPath, "utf8"))?.[1];
   if (provider !== "sqlite") throw new Error(`${lockPath} names provider ${JSON.stringify(provider)}; this app's migrations are for "sqlite"`);
 
-  return readdirSync(dir)
-    .filter((entry) => statSync(path.join(dir, entry)).isDirectory())
+  // Not traced into Next's output (the whole project would be): a hosted
+  // build runs `npm run db:migrate`, and the start-up check copes without the folder.
+  return readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
     .sort()
     .map((name) => {
       if (!folderPattern.test(name)) throw new Error(`prisma/migrations/${name}: folder names are <14-digit timestamp>_<name>`);

@@ -40,14 +40,14 @@ export function selfHost(host: string): string {
  * left out, since a browser cannot use them without a zone); for a specific
  * address or name, that one.
  */
-export function reachableUrls(host: string, port: number, interfaces: Record<string, InterfaceAddress[] | undefined>): string[] {
-  if (!isWildcard(host)) return [`http://${urlHost(host)}:${port}`];
+export function reachableUrls(host: string, port: number, interfaces: Record<string, InterfaceAddress[] | undefined>, scheme: "http" | "https" = "http"): string[] {
+  if (!isWildcard(host)) return [`${scheme}://${urlHost(host)}:${port}`];
   const urls: string[] = [];
   for (const entries of Object.values(interfaces)) {
     for (const entry of entries ?? []) {
       if (entry.internal) continue;
       if (familyOf(entry) === 6 && (host === "0.0.0.0" || /^fe[89ab]/i.test(entry.address))) continue;
-      urls.push(`http://${urlHost(entry.address)}:${port}`);
+      urls.push(`${scheme}://${urlHost(entry.address)}:${port}`);
     }
   }
   return [...new Set(urls)];

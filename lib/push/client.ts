@@ -9,16 +9,18 @@ import type { SubscribeRequest, SubscriptionStatus } from "./schemas";
 export const SERVICE_WORKER_URL = "/sw.js";
 const SUBSCRIBE_API = "/api/push/subscribe";
 
-export type PushSupport = "supported" | "unsupported" | "denied";
+export type PushSupport = "supported" | "unsupported" | "insecure" | "denied";
 
 const UNSUPPORTED = "This browser cannot receive push notifications.";
+const INSECURE = "Notifications need a secure (https) address, and this page is on plain http. Open CommunisP at its https:// address on this device.";
 const BLOCKED = "Notifications are blocked for this site. Allow them in the browser's site settings, then try again.";
 const NOT_ALLOWED = "Notifications were not allowed. Try again and choose Allow when the browser asks.";
 const NO_PUSH_SERVICE =
   "This browser could not subscribe to push messages. Some browsers (private windows, headless or privacy-hardened ones) have no push service.";
 
 export function pushSupport(): PushSupport {
-  if (typeof window === "undefined" || !window.isSecureContext) return "unsupported";
+  if (typeof window === "undefined") return "unsupported";
+  if (!window.isSecureContext) return "insecure";
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return "unsupported";
   return Notification.permission === "denied" ? "denied" : "supported";
 }
@@ -67,6 +69,7 @@ async function register(subscription: PushSubscription): Promise<void> {
 export async function subscribeThisDevice(vapidPublicKey: string): Promise<void> {
   const support = pushSupport();
   if (support === "unsupported") throw new Error(UNSUPPORTED);
+  if (support === "insecure") throw new Error(INSECURE);
   if (support === "denied") throw new Error(BLOCKED);
   const decoded = decodeBase64Url(vapidPublicKey);
   if (!decoded || decoded.length !== 65) throw new Error("The server's push key is not valid. Ask its operator to check the VAPID settings.");

@@ -55,8 +55,9 @@ export async function importLogs(text: string, passphrase: string): Promise<Retr
     keys = await unlockLogKeys(passphrase, parsed.bundle as LogPublicBundle);
   } catch (error) {
     if (isCryptoError(error) && error.code === "OPEN_FAILED") throw new ImportError("wrong-passphrase", "Wrong log passphrase for this file.");
-    // Parameters below the floor: whoever made the file weakened it.
-    throw new ImportError("not-a-log-file", "This file's key parameters are weaker than CommunisP accepts.");
+    if (isCryptoError(error) && error.code === "PASSPHRASE_INVALID") throw new ImportError("wrong-passphrase", error.message);
+    // Parameters below the floor (whoever made the file weakened it) or above the ceiling (it would exhaust this device).
+    throw new ImportError("not-a-log-file", "This file's key parameters are weaker, or heavier, than CommunisP accepts.");
   }
   try {
     return await openRecords(parsed.records, await recordOpener(keys));

@@ -9,14 +9,12 @@ import { HomeService } from "./home-service";
 import { requestLogs, type Progress, type RetrieveResult } from "./log-requester";
 import { countLogs } from "./log-store";
 import { PingScheduler } from "./ping-scheduler";
-import { DEFAULT_SETTINGS, loadRelaySettings, saveRelaySettings, type RelaySettings } from "./relay-settings";
+import { DEFAULT_SETTINGS, loadHomePin, loadRelaySettings, saveHomePin, saveRelaySettings, type RelaySettings } from "./relay-settings";
 import { sealedLogSink } from "./sealed-sink";
 
 // The home relay on this device, whichever role it plays: the home tab that
 // seals what it receives, serves retrieval and Clear, and pings the user's
 // other devices; or another device that retrieves, clears and imports logs.
-
-export const MIN_LOG_PASSPHRASE = 12;
 
 export interface RelaySnapshot {
   settings: RelaySettings;
@@ -110,9 +108,16 @@ export class HomeRelay {
     return importLogs(text, passphrase);
   }
 
-  async request(op: LogOp, passphrase: string, target?: string, onProgress?: (p: Progress) => void) {
-    const { account, connections } = this.messenger;
-    return requestLogs({ account, connections, random: this.random, frames: connections.frame }, { op, passphrase, target, onProgress });
+  /** Retrieve or Clear on this account's own home relay (never another account's: only a rogue device would answer). */
+  async request(op: LogOp, passphrase: string, onProgress?: (p: Progress) => void) {
+    const { account, connections, device } = this.messenger;
+    const homePin = { load: () => loadHomePin(account), save: (pin: Parameters<typeof saveHomePin>[1]) => saveHomePin(account, pin) };
+    return requestLogs({ account, deviceId: device.deviceId, connections, random: this.random, clock: this.clock, frames: connections.frame, homePin }, { op, passphrase, onProgress });
+  }
+
+  /** The user moved the home relay: the next request pins whichever device the server lists now. */
+  async trustNewHome(): Promise<void> {
+    await saveHomePin(this.messenger.account, null);
   }
 
   private async update(change: Partial<RelaySettings>): Promise<void> {

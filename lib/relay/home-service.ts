@@ -2,19 +2,22 @@ import type { Connection } from "@/lib/chat/connections";
 import { createLogChallenge, fromBase64, toBase64, verifyLogAccess, type RandomSource } from "@/lib/crypto";
 import { MAX_CHUNK_B64_TOTAL, MAX_RECORDS_PER_CHUNK, type Frame, type LogOp, type LogRefusal } from "@/lib/protocol";
 import { highWaterMarkBytes, lowWaterMarkBytes } from "@/lib/rtc/limits";
+import { claimRequestId, clearProofFailures, loadLockout, recordProofAttempt } from "./attempt-ledger";
 import { clearLogs, countLogs, readLogs } from "./log-store";
-import { loadLockout, saveLockout, type RelaySettings } from "./relay-settings";
+import type { RelaySettings } from "./relay-settings";
 
-// The home relay's side of retrieval and Clear. A request is served only to a
-// device of the same account (server-stamped sender, checked against the
-// account's live device list) that proves the log passphrase by signing a
-// one-time challenge. Five failed proofs lock requests out for 15 minutes,
-// across reloads. Refusals are explicit and change nothing.
+// The home relay's side of retrieval and Clear (docs/protocol.md "Retrieval
+// and Clear"). A request is served only to a device of the same account
+// (server-stamped sender, checked against the account's live device list)
+// that proves the log passphrase by signing a one-time challenge naming the
+// operation, both devices and this channel. Requests and proofs are handled
+// one at a time; an attempt is counted before its proof is verified, in
+// IndexedDB, so five wrong proofs per 15 minutes hold across reloads and
+// under proofs that arrive together. Refusals are explicit and change nothing.
 
-export const MAX_FAILED_PROOFS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+export { LOCKOUT_MS, MAX_FAILED_PROOFS } from "./attempt-ledger";
 export const CHALLENGE_TTL_MS = 120_000;
-const MAX_OPEN_CHALLENGES = 16;
+export const MAX_OPEN_CHALLENGES = 16;
 /**
  * Streaming reads records a batch per IndexedDB transaction, sized so that a
  * batch holds about READ_BYTES (records run from ~400 bytes to ~130 KB), and
@@ -41,24 +44,31 @@ export interface HomeServiceDeps {
 interface OpenChallenge {
   op: LogOp;
   challenge: Uint8Array;
-  connection: Connection;
+  /** The channel it was issued on: a proof counts only there. */
+  channel: Connection["channel"];
+  sessionId: Uint8Array;
   expiresAt: number;
-  used: boolean;
 }
 
 export class HomeService {
   private readonly challenges = new Map<string, OpenChallenge>();
+  /** Request ids whose challenge was used, until it would have expired: a second proof is "replayed". */
+  private readonly spent = new Map<string, number>();
+  /** One request or proof at a time, for every channel of this home. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: HomeServiceDeps) {}
 
   /** Handles the relay frames a requester sends; false for any other frame. */
   async onFrame(connection: Connection, frame: Frame): Promise<boolean> {
     if (frame.t === "log-request") {
-      await this.onRequest(connection, frame.rid, frame.op);
+      await this.inTurn(() => this.onRequest(connection, frame.rid, frame.op));
       return true;
     }
     if (frame.t === "log-proof") {
-      await this.onProof(connection, frame.rid, frame.proof);
+      // Verifying and counting take turns; streaming the records does not hold the turn.
+      const granted = await this.inTurn(() => this.onProof(connection, frame.rid, frame.proof));
+      if (granted) await this.stream(connection, frame.rid);
       return true;
     }
     return false;
@@ -70,65 +80,75 @@ export class HomeService {
     return count;
   }
 
+  private inTurn<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(step);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
   private refuse(connection: Connection, rid: string, reason: LogRefusal, retryAfterMs?: number): void {
     connection.channel.send({ t: "log-refused", rid, reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
 
-  private async lockedFor(): Promise<number> {
-    const lockout = await loadLockout(this.deps.account);
-    return Math.max(0, lockout.lockedUntil - this.deps.clock());
-  }
-
   private async onRequest(connection: Connection, rid: string, op: LogOp): Promise<void> {
     const { account, deviceId, clock, random } = this.deps;
+    const sessionId = connection.channel.sessionId;
+    if (!sessionId) return; // frames come only on ready channels; nothing to bind to otherwise
     if (connection.nickname !== account || !(await this.deps.accountDevices()).includes(connection.deviceId)) {
       return this.refuse(connection, rid, "not-same-account");
     }
-    const wait = await this.lockedFor();
-    if (wait > 0) return this.refuse(connection, rid, "locked-out", wait);
+    const now = clock();
+    const lockout = await loadLockout(account, now);
+    if (now < lockout.lockedUntil) return this.refuse(connection, rid, "locked-out", lockout.lockedUntil - now);
     const bundle = this.deps.settings().logBundle;
     if (!bundle) return this.refuse(connection, rid, "no-logs");
-    if (this.challenges.has(rid)) return this.refuse(connection, rid, "replayed");
-    this.expireChallenges();
+    this.expire(now);
+    if (this.challenges.has(rid) || this.spent.has(rid)) return this.refuse(connection, rid, "replayed");
     if (this.challenges.size >= MAX_OPEN_CHALLENGES) return this.refuse(connection, rid, "busy");
-    const { challenge } = createLogChallenge({ requesterDeviceId: connection.deviceId, homeDeviceId: deviceId, now: clock(), random, ttlMs: CHALLENGE_TTL_MS });
-    this.challenges.set(rid, { op, challenge, connection, expiresAt: clock() + CHALLENGE_TTL_MS, used: false });
+    const claim = await claimRequestId(account, rid, now + CHALLENGE_TTL_MS, now);
+    if (claim !== "ok") return this.refuse(connection, rid, claim === "replayed" ? "replayed" : "busy");
+    const { challenge } = createLogChallenge({ op, sessionId, requesterDeviceId: connection.deviceId, homeDeviceId: deviceId, now, random, ttlMs: CHALLENGE_TTL_MS });
+    this.challenges.set(rid, { op, challenge, channel: connection.channel, sessionId, expiresAt: now + CHALLENGE_TTL_MS });
     connection.channel.send({ t: "log-challenge", rid, challenge: toBase64(challenge), derive: { salt: bundle.salt, kdf: bundle.kdf } });
   }
 
-  private async onProof(connection: Connection, rid: string, proofB64: string): Promise<void> {
+  /** Verifies one proof; true when the records should be streamed. */
+  private async onProof(connection: Connection, rid: string, proofB64: string): Promise<boolean> {
+    const { account, clock } = this.deps;
     const open = this.challenges.get(rid);
-    if (!open || open.connection !== connection) return this.refuse(connection, rid, "expired");
-    // One proof per challenge, right or wrong: a replay earns nothing.
-    if (open.used) return this.refuse(connection, rid, "replayed");
-    open.used = true;
-    const wait = await this.lockedFor();
-    if (wait > 0) return this.refuse(connection, rid, "locked-out", wait);
+    // Issued on another channel (a relayed proof), or never: not this channel's to answer, and not consumed.
+    if (!open || open.channel !== connection.channel) {
+      this.refuse(connection, rid, open === undefined && this.spent.has(rid) ? "replayed" : "expired");
+      return false;
+    }
+    // Used, right or wrong: a challenge answers one proof.
+    this.challenges.delete(rid);
+    this.spent.set(rid, open.expiresAt);
     const bundle = this.deps.settings().logBundle;
-    if (!bundle) return this.refuse(connection, rid, "no-logs");
-    const now = this.deps.clock();
-    let proof: Uint8Array;
-    try {
-      proof = fromBase64(proofB64);
-    } catch {
-      proof = new Uint8Array(0);
-    }
-    const verdict = verifyLogAccess(open.challenge, proof, fromBase64(bundle.authorityPublicKey), { now, requesterDeviceId: connection.deviceId, homeDeviceId: this.deps.deviceId });
-    if (!verdict.ok) {
-      if (verdict.code === "CHALLENGE_EXPIRED") return this.refuse(connection, rid, "expired");
-      const lockout = await loadLockout(this.deps.account);
-      const failures = lockout.failures + 1;
-      await saveLockout(this.deps.account, { failures, lockedUntil: failures >= MAX_FAILED_PROOFS ? now + LOCKOUT_MS : lockout.lockedUntil });
-      return this.refuse(connection, rid, "bad-proof");
-    }
-    await saveLockout(this.deps.account, { failures: 0, lockedUntil: 0 });
-    if (open.op === "clear") {
-      const count = await clearLogs(this.deps.account);
-      this.deps.onCleared(count);
-      connection.channel.send({ t: "log-cleared", rid, count });
-      return;
-    }
-    await this.stream(connection, rid);
+    if (!bundle) return this.refusal(connection, rid, "no-logs");
+    const now = clock();
+    if (now >= open.expiresAt) return this.refusal(connection, rid, "expired");
+    const attempt = await recordProofAttempt(account, now);
+    if (!attempt.allowed) return this.refusal(connection, rid, "locked-out", attempt.retryAfterMs);
+    const verdict = verifyLogAccess(open.challenge, decodeProof(proofB64), fromBase64(bundle.authorityPublicKey), {
+      op: open.op,
+      sessionId: open.sessionId,
+      requesterDeviceId: connection.deviceId,
+      homeDeviceId: this.deps.deviceId,
+      now,
+    });
+    if (!verdict.ok) return this.refusal(connection, rid, verdict.code === "CHALLENGE_EXPIRED" ? "expired" : "bad-proof");
+    await clearProofFailures(account);
+    if (open.op === "retrieve") return true;
+    const count = await clearLogs(account);
+    this.deps.onCleared(count);
+    connection.channel.send({ t: "log-cleared", rid, count });
+    return false;
+  }
+
+  private refusal(connection: Connection, rid: string, reason: LogRefusal, retryAfterMs?: number): false {
+    this.refuse(connection, rid, reason, retryAfterMs);
+    return false;
   }
 
   /**
@@ -180,9 +200,18 @@ export class HomeService {
     channel.send({ t: "log-end", rid, count: sent });
   }
 
-  private expireChallenges(): void {
-    const now = this.deps.clock();
-    for (const [rid, open] of this.challenges) if (open.expiresAt <= now || !open.connection.channel.isReady) this.challenges.delete(rid);
+  /** Forgets challenges past their time or whose channel closed, and spent ids that could no longer be replayed. */
+  private expire(now: number): void {
+    for (const [rid, open] of this.challenges) if (open.expiresAt <= now || !open.channel.isReady) this.challenges.delete(rid);
+    for (const [rid, until] of this.spent) if (until <= now) this.spent.delete(rid);
+  }
+}
+
+function decodeProof(proofB64: string): Uint8Array {
+  try {
+    return fromBase64(proofB64);
+  } catch {
+    return new Uint8Array(0); // not base64: verifies as nothing
   }
 }
 

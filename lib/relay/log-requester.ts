@@ -1,20 +1,38 @@
 import { fetchJson } from "@/lib/api/fetch-json";
-import type { Connection, Connections } from "@/lib/chat/connections";
+import type { Connection } from "@/lib/chat/connections";
 import { readPresence } from "@/lib/chat/presence-watch";
-import { deriveLogKeys, fromBase64, proveLogAccess, toBase64, type LogKeys, type PassphraseKdfParams, type RandomSource } from "@/lib/crypto";
+import {
+  checkLogChallenge,
+  deriveLogKeys,
+  equalBytes,
+  fromBase64,
+  isCryptoError,
+  passphraseProblem,
+  proveLogAccess,
+  toBase64,
+  type ChallengeExpectation,
+  type LogKeys,
+  type PassphraseKdfParams,
+  type RandomSource,
+} from "@/lib/crypto";
 import type { Frame, LogOp, LogRefusal } from "@/lib/protocol";
+import type { Listenable } from "@/lib/rtc/byte-link";
 import { decodeLogRecord, type LogRecord } from "./log-records";
 import { recordOpener, type OpenRecords } from "./record-opener";
+import type { HomePin } from "./relay-settings";
 
-// The requesting side of retrieval and Clear (a phone, say): reach the
-// account's home relay peer to peer, answer its challenge by signing with a
-// key derived from the passphrase (which never leaves this device), then
-// receive sealed records and open them here.
+// The requesting side of retrieval and Clear (a phone, say): reach this
+// account's home relay peer to peer, check that its challenge names exactly
+// what was asked (this operation, this device, the home it dialled, this
+// channel), answer by signing with a key derived from the passphrase (which
+// never leaves this device), then receive sealed records and open them here.
+// Only the account's own home is ever asked: the device the server lists as
+// home, and the one pinned at the first retrieval.
 
 export const RESPONSE_TIMEOUT_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 30_000;
 
-export type RelayFailure = LogRefusal | "no-home" | "home-offline" | "unreachable" | "timeout" | "disconnected";
+export type RelayFailure = LogRefusal | "no-home" | "home-offline" | "home-changed" | "bad-challenge" | "bad-passphrase" | "unreachable" | "timeout" | "disconnected";
 
 export class RelayError extends Error {
   constructor(
@@ -37,6 +55,10 @@ const refusalText: Record<RelayFailure, string> = {
   busy: "The home relay is busy. Try again in a moment.",
   "no-home": "No device of this account is set as home relay.",
   "home-offline": "The home relay is offline. Open CommunisP on the home device.",
+  "home-changed":
+    "The server now lists another device as your home relay than the one this device used before. Nothing was sent to it. If you moved your home relay yourself, choose “Use the new home relay”; if not, someone with your password may be trying to read your logs.",
+  "bad-challenge": "The home relay's challenge was not for this request (or its clock is more than a minute off), so nothing was signed.",
+  "bad-passphrase": "The log passphrase must be at least 12 characters.",
   unreachable: "Couldn't reach the home relay from this network. It is online, but no connection works between this network and the home's: a TURN server is needed.",
   timeout: "The home relay did not answer in time.",
   disconnected: "The connection to the home relay was lost.",
@@ -47,33 +69,45 @@ export function relayFailure(reason: RelayFailure, retryAfterMs?: number): Relay
   return new RelayError(reason, refusalText[reason] + minutes, retryAfterMs);
 }
 
-export interface LogRequestDeps {
-  account: string;
-  connections: Connections;
-  random: RandomSource;
-  /** Frames that arrive on any connection, for this request to pick its own. */
-  frames: { on(listener: (event: { connection: Connection; frame: Frame }) => void): () => void };
+/** What a request needs of this tab's connections. */
+export interface RelayConnections {
+  of(nickname: string): Connection[];
+  dial(nickname: string, deviceIds: string[]): void;
+  readonly ready: Listenable<Connection>;
+  readonly lost: Listenable<Connection>;
+  /** The device answered, but no network path to it worked. */
+  readonly unreachable: Listenable<Connection>;
 }
 
-export type Progress = { phase: "connecting" | "proving" | "receiving"; received: number; total: number | null };
+export interface LogRequestDeps {
+  account: string;
+  /** This device: the only requester a challenge may name. */
+  deviceId: string;
+  connections: RelayConnections;
+  random: RandomSource;
+  clock: () => number;
+  /** Frames that arrive on any connection, for this request to pick its own. */
+  frames: Listenable<{ connection: Connection; frame: Frame }>;
+  /** The device the server lists as this account's home relay, online now (default: findHome). */
+  homeDevice?: () => Promise<string>;
+  /** The home this device proved the passphrase to before. */
+  homePin: { load(): Promise<HomePin | null>; save(pin: HomePin): Promise<void> };
+}
 
-/** The home relay device of `target` (own account by default) that is online now. */
-async function findHome(account: string, target: string): Promise<string> {
-  let homeId: string | undefined;
-  if (target === account) {
-    const { devices } = await fetchJson<{ devices: { id: string; home: boolean }[] }>("/api/devices");
-    homeId = devices.find((d) => d.home)?.id;
-    if (!homeId) throw relayFailure("no-home");
-    if (!(await readPresence(target)).online.some((d) => d.deviceId === homeId)) throw relayFailure("home-offline");
-  } else {
-    homeId = (await readPresence(target)).online.find((d) => d.home)?.deviceId;
-    if (!homeId) throw relayFailure("home-offline");
-  }
+/** `fraction`: how far the key derivation is (0..1) while proving; it takes seconds on a phone. */
+export type Progress = { phase: "connecting" | "proving" | "receiving"; received: number; total: number | null; fraction?: number };
+
+/** This account's home relay device as the server lists it, if it is online now. */
+export async function findHome(account: string): Promise<string> {
+  const { devices } = await fetchJson<{ devices: { id: string; home: boolean }[] }>("/api/devices");
+  const homeId = devices.find((d) => d.home)?.id;
+  if (!homeId) throw relayFailure("no-home");
+  if (!(await readPresence(account)).online.some((d) => d.deviceId === homeId)) throw relayFailure("home-offline");
   return homeId;
 }
 
-function readyConnection(deps: LogRequestDeps, target: string, deviceId: string): Promise<Connection> {
-  const existing = deps.connections.of(target).find((c) => c.deviceId === deviceId && c.channel.isReady);
+function readyConnection(deps: LogRequestDeps, deviceId: string): Promise<Connection> {
+  const existing = deps.connections.of(deps.account).find((c) => c.deviceId === deviceId && c.channel.isReady);
   if (existing) return Promise.resolve(existing);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -85,19 +119,19 @@ function readyConnection(deps: LogRequestDeps, target: string, deviceId: string)
       offUnreachable();
     };
     const offReady = deps.connections.ready.on((connection) => {
-      if (connection.deviceId !== deviceId) return;
+      if (connection.deviceId !== deviceId || connection.nickname !== deps.account) return;
       clearTimeout(timer);
       off();
       resolve(connection);
     });
     // The home answered but no network path worked: not slow, not offline.
     const offUnreachable = deps.connections.unreachable.on((connection) => {
-      if (connection.deviceId !== deviceId) return;
+      if (connection.deviceId !== deviceId || connection.nickname !== deps.account) return;
       clearTimeout(timer);
       off();
       reject(relayFailure("unreachable"));
     });
-    deps.connections.dial(target, [deviceId]);
+    deps.connections.dial(deps.account, [deviceId]);
   });
 }
 
@@ -153,19 +187,37 @@ export interface RetrieveResult {
   unreadable: number;
 }
 
+/** The home to ask: the one the server lists, if it is the one pinned here (or none is pinned yet). */
+async function pinnedHome(deps: LogRequestDeps): Promise<{ homeId: string; pin: HomePin | null }> {
+  const homeId = await (deps.homeDevice ?? (() => findHome(deps.account)))();
+  const pin = await deps.homePin.load();
+  if (pin && pin.deviceId !== homeId) throw relayFailure("home-changed");
+  return { homeId, pin };
+}
+
+/** What this request's challenge must say, or nothing is signed (docs/protocol.md "Proof of the passphrase"). */
+function expectation(deps: LogRequestDeps, op: LogOp, connection: Connection): ChallengeExpectation {
+  const sessionId = connection.channel.sessionId;
+  if (!sessionId) throw relayFailure("disconnected");
+  return { op, sessionId, requesterDeviceId: deps.deviceId, homeDeviceId: connection.deviceId, now: deps.clock() };
+}
+
 /**
- * Runs one request against the home relay of `target`. For "retrieve" the
+ * Runs one request against this account's home relay. For "retrieve" the
  * result holds the opened records; for "clear", the number deleted.
  */
 export async function requestLogs(
   deps: LogRequestDeps,
-  opts: { op: LogOp; passphrase: string; target?: string; onProgress?: (p: Progress) => void },
+  opts: { op: LogOp; passphrase: string; onProgress?: (p: Progress) => void },
 ): Promise<{ op: "retrieve"; result: RetrieveResult } | { op: "clear"; cleared: number }> {
-  const target = opts.target ?? deps.account;
+  const problem = passphraseProblem(opts.passphrase);
+  if (problem) throw new RelayError("bad-passphrase", problem);
   const progress = (p: Progress) => opts.onProgress?.(p);
   progress({ phase: "connecting", received: 0, total: null });
-  const homeId = await findHome(deps.account, target);
-  const connection = await readyConnection(deps, target, homeId);
+  const { homeId, pin } = await pinnedHome(deps);
+  const connection = await readyConnection(deps, homeId);
+  const homeKey = connection.channel.remoteSignKey;
+  if (!homeKey || (pin && !equalBytes(homeKey, fromBase64(pin.signPublicKey)))) throw relayFailure("home-changed");
   const rid = newRid(deps.random);
   const inbox = new Inbox(deps, connection, rid);
   let keys: LogKeys | null = null;
@@ -174,18 +226,36 @@ export async function requestLogs(
     const challenge = await inbox.next();
     if (challenge.t === "log-refused") throw relayFailure(challenge.reason, challenge.retryAfterMs);
     if (challenge.t !== "log-challenge") throw relayFailure("expired");
-    progress({ phase: "proving", received: 0, total: null });
-    keys = await deriveLogKeys(opts.passphrase, fromBase64(challenge.derive.salt), challenge.derive.kdf as PassphraseKdfParams);
-    connection.channel.send({ t: "log-proof", rid, proof: toBase64(proveLogAccess(fromBase64(challenge.challenge), keys.authoritySecretKey)) });
+    const challengeBytes = signable(challenge.challenge, expectation(deps, opts.op, connection));
+    progress({ phase: "proving", received: 0, total: null, fraction: 0 });
+    keys = await deriveLogKeys(opts.passphrase, fromBase64(challenge.derive.salt), challenge.derive.kdf as PassphraseKdfParams, {
+      onProgress: (fraction) => progress({ phase: "proving", received: 0, total: null, fraction }),
+    });
+    const proof = proveLogAccess(challengeBytes, keys.authoritySecretKey, expectation(deps, opts.op, connection));
+    connection.channel.send({ t: "log-proof", rid, proof: toBase64(proof) });
     const answer = await inbox.next();
     if (answer.t === "log-refused") throw relayFailure(answer.reason, answer.retryAfterMs);
+    if (answer.t !== "log-cleared" && answer.t !== "log-begin") throw relayFailure("expired");
+    // The home proved it holds this account's logs: remember it (trust on first use).
+    if (!pin) await deps.homePin.save({ deviceId: homeId, signPublicKey: toBase64(homeKey) });
     if (answer.t === "log-cleared") return { op: "clear", cleared: answer.count };
-    if (answer.t !== "log-begin") throw relayFailure("expired");
     return { op: "retrieve", result: await receive(inbox, await recordOpener(keys), answer.total, progress) };
   } finally {
     inbox.close();
     keys?.logSecretKey.fill(0);
     keys?.authoritySecretKey.fill(0);
+  }
+}
+
+/** The challenge's bytes, once they pass every check; a RelayError "bad-challenge" otherwise. */
+function signable(challengeB64: string, expected: ChallengeExpectation): Uint8Array {
+  try {
+    const bytes = fromBase64(challengeB64);
+    checkLogChallenge(bytes, expected);
+    return bytes;
+  } catch (error) {
+    if (isCryptoError(error) || error instanceof RangeError) throw relayFailure("bad-challenge");
+    throw error;
   }
 }
 

@@ -11,9 +11,15 @@ export interface RelaySettings {
   pingOnReceived: boolean;
 }
 
-export interface ProofLockout {
-  failures: number;
-  lockedUntil: number;
+/**
+ * On a requesting device: the home relay it proved the passphrase to, pinned
+ * the first time (trust on first use). A different home listed later is not
+ * sent a proof until the user confirms the move.
+ */
+export interface HomePin {
+  deviceId: string;
+  /** Standard base64 of its Ed25519 identity key. */
+  signPublicKey: string;
 }
 
 export const DEFAULT_SETTINGS: RelaySettings = { logBundle: null, logsEnabled: false, pingOnReceived: false };
@@ -30,6 +36,5 @@ async function save<T>(account: string, key: string, value: T): Promise<void> {
 export const loadRelaySettings = async (account: string): Promise<RelaySettings> => ({ ...DEFAULT_SETTINGS, ...(await load<RelaySettings>(account, "relay")) });
 export const saveRelaySettings = (account: string, settings: RelaySettings) => save(account, "relay", settings);
 
-/** Failed proofs survive reloads: a reload must not reset the lockout. */
-export const loadLockout = async (account: string): Promise<ProofLockout> => (await load<ProofLockout>(account, "relay-lockout")) ?? { failures: 0, lockedUntil: 0 };
-export const saveLockout = (account: string, lockout: ProofLockout) => save(account, "relay-lockout", lockout);
+export const loadHomePin = async (account: string): Promise<HomePin | null> => (await load<HomePin | null>(account, "relay-home-pin")) ?? null;
+export const saveHomePin = (account: string, pin: HomePin | null) => save(account, "relay-home-pin", pin);

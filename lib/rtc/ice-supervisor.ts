@@ -37,8 +37,9 @@ export class IceSupervisor {
     this.answeredAt ??= this.link.clock();
   }
 
-  /** The data channel opened: a fresh budget of restarts. */
+  /** The data channel opened, so some pair works (whatever ICE reported): a fresh budget of restarts. */
   opened(): void {
+    this.everConnected = true;
     this.restarts = 0;
   }
 

@@ -4,7 +4,8 @@ import { IceSupervisor } from "./ice-supervisor";
 import { DATA_CHANNEL, maxPendingRemoteCandidates, maxQueuedSignals, openTimeoutMs } from "./limits";
 import { LinkError, type LinkErrorCode } from "./link-error";
 import { usesRelay } from "./route-kind";
-import { sdpFingerprint, type CandidateInit, type SignalPayload } from "./signal-payload";
+import { localFingerprint, remoteFingerprint, type DtlsView } from "./dtls-fingerprint";
+import { type CandidateInit, type SignalPayload } from "./signal-payload";
 
 // One RTCPeerConnection to one remote device, carrying one ordered, reliable
 // data channel. It moves opaque bytes and knows no cryptography. Negotiation
@@ -20,6 +21,8 @@ export interface PeerLinkOptions {
   /** True on the side that yields in an offer collision (the larger device id). */
   polite: boolean;
   iceServers: RTCIceServer[];
+  /** "relay" keeps this device's own addresses out of its candidates (strangers, when TURN is configured). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   sendSignal: (signal: OutgoingSignal) => void;
   /** Injectable for tests; the browser's RTCPeerConnection otherwise. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
@@ -58,7 +61,7 @@ export class PeerLink implements ByteLink {
     this.opts = opts;
     this.linkId = opts.linkId;
     const create = opts.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
-    this.pc = create({ iceServers: opts.iceServers });
+    this.pc = create({ iceServers: opts.iceServers, iceTransportPolicy: opts.iceTransportPolicy ?? "all" });
     // Negotiated on both sides with the same id: no "datachannel" event and no
     // question of who creates it.
     this.channel = this.pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id, ordered: true });
@@ -101,10 +104,15 @@ export class PeerLink implements ByteLink {
     return this.pc.sctp?.maxMessageSize ?? null;
   }
 
-  /** Both DTLS fingerprints, for binding the handshake to this transport. */
+  /**
+   * Both DTLS fingerprints, for binding the handshake to this transport: ours
+   * from our own description, the peer's from the certificate DTLS actually
+   * negotiated. Null when either is missing, which refuses the handshake.
+   */
   fingerprints(): { local: string; remote: string } | null {
-    const local = sdpFingerprint(this.pc.localDescription?.sdp);
-    const remote = sdpFingerprint(this.pc.remoteDescription?.sdp);
+    const view = this.pc as unknown as DtlsView;
+    const local = localFingerprint(view);
+    const remote = remoteFingerprint(view);
     return local && remote ? { local, remote } : null;
   }
 

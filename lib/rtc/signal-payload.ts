@@ -37,9 +37,3 @@ export function parseSignalPayload(data: string): SignalPayload | null {
     return null;
   }
 }
-
-/** The DTLS certificate fingerprint an SDP commits to (a=fingerprint:...), or null. */
-export function sdpFingerprint(sdp: string | undefined | null): string | null {
-  const match = /^a=fingerprint:(\S+ [0-9A-Fa-f:]+)\s*$/m.exec(sdp ?? "");
-  return match?.[1] ?? null;
-}

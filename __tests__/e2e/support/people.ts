@@ -19,6 +19,8 @@ export const PASSWORD = "correct horse battery staple";
 export interface LaunchOptions {
   viewport?: { width: number; height: number };
   isMobile?: boolean;
+  /** A HOME whose NSS database trusts a test CA (support/trust-store.ts). */
+  home?: string;
   /** Another Chromium executable (the NAT lab's wrapper that runs it inside a network namespace). */
   executablePath?: string;
   extraArgs?: string[];
@@ -26,7 +28,8 @@ export interface LaunchOptions {
 
 export async function launchPerson(nickname: string, opts: LaunchOptions = {}): Promise<Person> {
   // A browser server, so the test can reach the Chromium processes themselves.
-  const server = await chromium.launchServer({ executablePath: opts.executablePath ?? chromiumPath(), args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])], headless: true });
+  const env = opts.home ? { ...process.env, HOME: opts.home } : undefined;
+  const server = await chromium.launchServer({ executablePath: opts.executablePath ?? chromiumPath(), args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])], headless: true, env });
   const browser = await chromium.connect(server.wsEndpoint());
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1200, height: 900 }, isMobile: opts.isMobile, hasTouch: opts.isMobile });
   const page = await context.newPage();
@@ -99,7 +102,7 @@ export async function connectTo(person: Person, nickname: string): Promise<void>
   const { page } = person;
   await page.getByLabel("Nickname to contact").fill(nickname);
   await page.getByRole("button", { name: "Connect" }).click();
-  await page.getByRole("heading", { name: nickname, level: 2 }).waitFor();
+  await conversationWith(page, nickname).waitFor();
 }
 
 export async function waitForConnection(person: Person, state: "direct" | "relayed" | "offline" | "connecting" | "unreachable", timeoutMs = 30_000): Promise<void> {
@@ -132,5 +135,10 @@ export async function closePeople(people: Person[]): Promise<void> {
 
 export async function openContact(person: Person, nickname: string): Promise<void> {
   await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname }).click();
-  await person.page.getByRole("heading", { name: nickname, level: 2 }).waitFor();
+  await conversationWith(person.page, nickname).waitFor();
+}
+
+/** The open conversation's region (a retrieved log may show the same nickname as a heading too). */
+function conversationWith(page: Page, nickname: string) {
+  return page.getByRole("region", { name: `Conversation with ${nickname}` }).getByRole("heading", { name: nickname });
 }

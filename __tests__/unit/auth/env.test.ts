@@ -12,7 +12,9 @@ const complete = {
 describe("lib/env", () => {
   it("fills the embedded defaults", () => {
     const env = parseEnv(complete);
-    expect(env).toMatchObject({ PORT: 3000, HOST: "0.0.0.0", DATABASE_URL: "file:./data/communisp.db", DATA_DIR: "./data", TRUST_PROXY: false });
+    expect(env).toMatchObject({ PORT: 3000, HOST: "0.0.0.0", DATA_DIR: "./data", TRUST_PROXY: false, HTTPS: false });
+    // No database default here: `npm start` chooses the embedded file, `next start` refuses (lib/deployment).
+    expect(env.DATABASE_URL).toBeUndefined();
     expect(usesBuiltinSignaling(env)).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import { SecureChannel, type ChannelError } from "@/lib/channel/secure-channel";
-import { generateIdentity, type DeviceIdentity } from "@/lib/crypto";
+import { generateIdentity, ratchetEncrypt, ROTATE_MS, REKEY_GRACE_MS, REKEY_PERIODS, type DeviceIdentity, type RatchetConfig, type Session } from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
 import { FakeLink, flush, seededRandom } from "../support/fake-link";
 
@@ -15,7 +15,7 @@ interface Side {
   identity: DeviceIdentity;
 }
 
-function setUp(opts: { prints?: [string, string]; bobKeyAsSeenByAlice?: Uint8Array } = {}): [Side, Side] {
+function setUp(opts: { prints?: [string, string]; bobKeyAsSeenByAlice?: Uint8Array; config?: Partial<RatchetConfig>; seed?: number } = {}): [Side, Side] {
   const [aliceLink, bobLink] = FakeLink.pair(opts.prints);
   const aliceId = generateIdentity(seededRandom(1));
   const bobId = generateIdentity(seededRandom(2));
@@ -27,6 +27,7 @@ function setUp(opts: { prints?: [string, string]; bobKeyAsSeenByAlice?: Uint8Arr
       expectedKey: async () => peerKey,
       random: seededRandom(seed),
       clock: now,
+      ratchetConfig: opts.config,
     });
     const side: Side = { channel, link, frames: [], closedWith: [], identity };
     open.push(channel);
@@ -34,8 +35,8 @@ function setUp(opts: { prints?: [string, string]; bobKeyAsSeenByAlice?: Uint8Arr
     channel.closed.on((e) => side.closedWith.push(e));
     return side;
   };
-  const alice = make(aliceLink, aliceId, "alice", "bob", opts.bobKeyAsSeenByAlice ?? bobId.signPublicKey, 11);
-  const bob = make(bobLink, bobId, "bob", "alice", aliceId.signPublicKey, 22);
+  const alice = make(aliceLink, aliceId, "alice", "bob", opts.bobKeyAsSeenByAlice ?? bobId.signPublicKey, 11 + (opts.seed ?? 0));
+  const bob = make(bobLink, bobId, "bob", "alice", aliceId.signPublicKey, 22 + (opts.seed ?? 0));
   return [alice, bob];
 }
 
@@ -181,4 +182,119 @@ describe("SecureChannel", () => {
     alice.channel.close();
     expect(alice.channel.send({ t: "ack", id: id(0) })).toBe(false);
   });
+
+  it("refuses the handshake when the transport offers no DTLS fingerprints to bind to", async () => {
+    const [aliceLink, bobLink] = FakeLink.pair();
+    (aliceLink as unknown as { prints: unknown }).prints = null;
+    const aliceId = generateIdentity(seededRandom(1));
+    const bobId = generateIdentity(seededRandom(2));
+    const errors: (ChannelError | null)[] = [];
+    const alice = new SecureChannel({ link: aliceLink, local: { identity: aliceId, nickname: "alice", deviceId: "alice-device" }, remote: { nickname: "bob", deviceId: "bob-device" }, expectedKey: async () => bobId.signPublicKey, random: seededRandom(3), clock: now });
+    const bob = new SecureChannel({ link: bobLink, local: { identity: bobId, nickname: "bob", deviceId: "bob-device" }, remote: { nickname: "alice", deviceId: "alice-device" }, expectedKey: async () => aliceId.signPublicKey, random: seededRandom(4), clock: now });
+    open.push(alice, bob);
+    alice.closed.on((e) => errors.push(e));
+    aliceLink.open();
+    for (let i = 0; i < 10; i++) await flush();
+    expect(alice.isReady || bob.isReady).toBe(false);
+    expect(errors[0]).toMatchObject({ code: "HANDSHAKE_FAILED", cause: "NO_CHANNEL_BINDING" });
+  });
+
+  it("gives both ends the same session id, which no other channel has", async () => {
+    const [alice, bob] = setUp();
+    expect(alice.channel.sessionId).toBeNull();
+    alice.link.open();
+    await ready(alice, bob);
+    expect(alice.channel.sessionId).toHaveLength(32);
+    expect(alice.channel.sessionId).toEqual(bob.channel.sessionId);
+    const [carol, dave] = setUp({ seed: 100 });
+    carol.link.open();
+    await ready(carol, dave);
+    expect(carol.channel.sessionId).not.toEqual(alice.channel.sessionId);
+  });
+
+  it("wipes the session's secrets when it closes, and the handshake's when it closes half-way", async () => {
+    const [alice, bob] = setUp();
+    alice.link.open();
+    await ready(alice, bob);
+    alice.channel.send({ t: "chat", id: id(5), sentAt: clock, text: "something to have keys for" });
+    await flush();
+    const session = sessionOf(bob.channel);
+    const secrets = () => [session.rk, session.cks, session.ckr, session.dhs.secretKey].map((k) => (k ? Buffer.from(k).toString("hex") : ""));
+    expect(secrets().some((hex) => /[^0]/.test(hex))).toBe(true);
+    bob.channel.close();
+    for (const hex of secrets()) expect(hex).toMatch(/^0*$/);
+
+    const [carol, dave] = setUp();
+    dave.link.tap = () => null; // carol's hello goes out; the other side's never arrives
+    carol.link.open();
+    await flush();
+    const hello = (carol.channel as unknown as { phase: { state: { ephemeral: { secretKey: Uint8Array } } } }).phase.state;
+    expect(hello.ephemeral.secretKey.some((b) => b !== 0)).toBe(true);
+    carol.channel.close();
+    expect(hello.ephemeral.secretKey.every((b) => b === 0)).toBe(true);
+  });
+
+  describe("the 60 s rotation, enforced", () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ["queueMicrotask", "setImmediate", "nextTick"] }));
+    afterEach(() => jest.useRealTimers());
+    const advance = async (ms: number) => {
+      for (let left = ms; left > 0; left -= 1000) {
+        clock += Math.min(1000, left);
+        jest.advanceTimersByTime(Math.min(1000, left));
+        await flush();
+      }
+    };
+
+    it("cuts off a peer that never answers a rekey within two periods of asking, and not before", async () => {
+      const [alice, bob] = setUp();
+      alice.link.open();
+      await ready(alice, bob);
+      const start = clock;
+      // From now on bob's device goes quiet: it reads but never answers (no rekey answer, no data).
+      bob.link.tap = () => null;
+      await advance(ROTATE_MS); // alice's chain is due: she asks
+      await advance(REKEY_PERIODS * ROTATE_MS - 1000);
+      expect(alice.channel.isReady).toBe(true);
+      await advance(1000);
+      expect(clock - start).toBe(ROTATE_MS + REKEY_PERIODS * ROTATE_MS);
+      expect(alice.channel.isReady).toBe(false);
+      expect(alice.closedWith).toEqual([expect.objectContaining({ code: "REKEY_UNANSWERED" })]);
+      expect(alice.link.isOpen).toBe(false);
+    });
+
+    it("refuses, counts and closes on messages from a peer that never renews its chain", async () => {
+      const [alice, bob] = setUp();
+      alice.link.open();
+      await ready(alice, bob);
+      // Bob's device runs a ratchet that never steps: it never sees alice's new keys.
+      alice.link.tap = () => null;
+      const frozen = sessionOf(bob.channel);
+      const bobSends = (i: number) => bob.link.send(ratchetEncrypt(frozen, new TextEncoder().encode(JSON.stringify({ t: "chat", id: id(i), sentAt: clock, text: `tick ${i}` })), clock));
+      const start = clock;
+      let i = 0;
+      while (alice.channel.isReady && clock - start < 10 * ROTATE_MS) {
+        bobSends(i++);
+        await advance(10_000);
+      }
+      expect(alice.closedWith).toEqual([expect.objectContaining({ code: "STALE_CHAIN" })]);
+      expect(alice.channel.drops).toEqual({ unreadable: 0, staleChain: 1 });
+      // Refused once the chain was older than two periods plus the grace, and not before.
+      expect(alice.frames.length).toBe(Math.floor((REKEY_PERIODS * ROTATE_MS + REKEY_GRACE_MS) / 10_000) + 1);
+      expect(clock - start).toBeLessThanOrEqual(REKEY_PERIODS * ROTATE_MS + REKEY_GRACE_MS + 20_000);
+    });
+
+    it("closes an expired session once, instead of waking every 50 ms forever", async () => {
+      const [alice, bob] = setUp({ config: { idleMs: 3 * ROTATE_MS } });
+      alice.link.open();
+      await ready(alice, bob);
+      await advance(3 * ROTATE_MS + 1000);
+      expect(alice.closedWith).toEqual([expect.objectContaining({ code: "SESSION_EXPIRED" })]);
+      expect(bob.channel.isReady).toBe(false);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+  });
 });
+
+function sessionOf(channel: SecureChannel): Session {
+  return (channel as unknown as { phase: { session: Session } }).phase.session;
+}

@@ -83,18 +83,19 @@ describe("an unreachable peer", () => {
 });
 
 describe("log retrieval from an unreachable home", () => {
-  const realFetch = global.fetch;
-  afterEach(() => (global.fetch = realFetch));
-
   it("fails with its own reason, not as a slow or offline home", async () => {
     const { c } = connections();
-    global.fetch = jest.fn(async (url: string | URL | Request) => {
-      const path = String(url);
-      const body = path === "/api/devices" ? { devices: [{ id: "alice-home", home: true }] } : { online: [{ deviceId: "alice-home", home: true }] };
-      return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
-    }) as typeof fetch;
-    const frames = { on: () => () => undefined };
-    const request = requestLogs({ account: "alice", connections: c, random: seededRandom(3), frames }, { op: "retrieve", passphrase: "unused here" });
+    const deps = {
+      account: "alice",
+      deviceId: "alice-phone",
+      connections: c,
+      random: seededRandom(3),
+      clock: Date.now,
+      frames: { on: () => () => undefined },
+      homeDevice: async () => "alice-home",
+      homePin: { load: async () => null, save: async () => undefined },
+    };
+    const request = requestLogs(deps, { op: "retrieve", passphrase: "a passphrase long enough" });
     for (let i = 0; i < 10 && c.of("alice").length === 0; i++) await flush();
     const link = c.of("alice")[0]!.link;
     for (let i = 0; i < 5; i++) await flush();

@@ -123,7 +123,41 @@ describe("handshake", () => {
     expectCode(() => decodeHello(new Uint8Array([...h2.hello, 0])), "MALFORMED");
     const a1 = acceptHello(h1.state, h2.hello, { expectedPeer: { signPublicKey: bert.signPublicKey } });
     expectCode(() => finishHandshake(a1.state, a1.auth.subarray(1), { now: 0, random }), "UNSUPPORTED_VERSION");
-    expectCode(() => finishHandshake(a1.state, h1.hello, { now: 0, random }), "MALFORMED");
+    const again = acceptHello(helloOf(ada, "ada", "a").state, h2.hello, { expectedPeer: { signPublicKey: bert.signPublicKey } });
+    expectCode(() => finishHandshake(again.state, h1.hello, { now: 0, random }), "MALFORMED");
+  });
+
+  it("wipes its secrets on every failure, and a failed state cannot be tried again", () => {
+    const zero = new Uint8Array(32);
+    // acceptHello refusing the peer: the ephemeral secret goes.
+    const h1 = helloOf(ada, "ada", "a");
+    expectCode(() => acceptHello(h1.state, helloOf(eve, "bert", "b").hello, { expectedPeer: { signPublicKey: bert.signPublicKey } }), "UNEXPECTED_IDENTITY");
+    expect(h1.state.ephemeral.secretKey).toEqual(zero);
+    expect(() => acceptHello(h1.state, helloOf(bert, "bert", "b").hello, { expectedPeer: { signPublicKey: bert.signPublicKey } })).toThrow(TypeError);
+    // finishHandshake refusing the auth: the DH output and the ephemeral secret go.
+    const h2 = helloOf(ada, "ada", "a");
+    const h3 = helloOf(bert, "bert", "b");
+    const mine = acceptHello(h2.state, h3.hello, { expectedPeer: { signPublicKey: bert.signPublicKey } });
+    const theirs = acceptHello(h3.state, h2.hello, { expectedPeer: { signPublicKey: ada.signPublicKey } });
+    const forged = theirs.auth.slice();
+    forged[50] = (forged[50] as number) ^ 1;
+    expectCode(() => finishHandshake(mine.state, forged, { now: 0, random }), "BAD_SIGNATURE");
+    expect(mine.state.shared).toEqual(zero);
+    expect(mine.state.ephemeral.secretKey).toEqual(zero);
+    expect(() => finishHandshake(mine.state, theirs.auth, { now: 0, random })).toThrow(TypeError);
+  });
+
+  it("abandonHandshake wipes a handshake that will not finish, at either stage", async () => {
+    const { abandonHandshake } = await import("@/lib/crypto");
+    const zero = new Uint8Array(32);
+    const h1 = helloOf(ada, "ada", "a");
+    abandonHandshake(h1.state);
+    expect(h1.state.ephemeral.secretKey).toEqual(zero);
+    const h2 = helloOf(ada, "ada", "a");
+    const a2 = acceptHello(h2.state, helloOf(bert, "bert", "b").hello, { expectedPeer: { signPublicKey: bert.signPublicKey } });
+    abandonHandshake(a2.state);
+    expect([a2.state.shared, a2.state.ephemeral.secretKey]).toEqual([zero, zero]);
+    expect(() => finishHandshake(a2.state, new Uint8Array(98), { now: 0, random })).toThrow(TypeError);
   });
 
   it("refuses an all-zero (low-order) ephemeral key with WEAK_KEY", () => {

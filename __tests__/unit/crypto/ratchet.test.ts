@@ -176,6 +176,9 @@ describe("ratchetEncrypt / ratchetDecrypt", () => {
   });
 
   it("deletes skipped message keys after five minutes", () => {
+    // A rotation longer than the key TTL, so that only the TTL is at work here.
+    const slow = makePair("ratchet-ttl", 0, { rotateMs: 10 * 60_000 });
+    const fresh = () => ({ alice: restore(snapshot(slow.alice)), bob: restore(snapshot(slow.bob)) });
     const { alice, bob } = fresh();
     const late = ratchetEncrypt(alice, text("late"), 1000);
     const soon = ratchetEncrypt(alice, text("soon"), 1000);

@@ -1,6 +1,11 @@
 import {
   createRekey,
+  msUntilExpired,
+  msUntilNextCheck,
   msUntilRekey,
+  REKEY_GRACE_MS,
+  REKEY_PERIODS,
+  rekeyOverdue,
   ratchetDecrypt,
   ratchetEncrypt,
   rekeyDue,
@@ -131,5 +136,63 @@ describe("the W Ratchet's rekey rule", () => {
     const wire = encryptFrame(alice, text("smuggled"), FLAG.rekeyRequest, 1);
     expect(ratchetDecrypt(bob, wire, 1, random)).toEqual({ ok: false, code: "MALFORMED" });
     expect(JSON.stringify(sessionToJSON(bob))).toBe(before);
+  });
+});
+
+describe("the W Ratchet's rotation, enforced", () => {
+  const limit = REKEY_PERIODS * ROTATE_MS + REKEY_GRACE_MS;
+
+  it("sender: a rekey request unanswered for two periods is overdue, not a moment before", () => {
+    const { alice, bob } = fresh();
+    expect(rekeyOverdue(alice, 10 * ROTATE_MS)).toBe(false); // nothing asked yet: nothing overdue
+    createRekey(alice, ROTATE_MS); // lost, or ignored by a peer that will not rotate
+    createRekey(alice, 2 * ROTATE_MS); // repeated: the first request's time still counts
+    expect(rekeyOverdue(alice, ROTATE_MS + REKEY_PERIODS * ROTATE_MS - 1)).toBe(false);
+    expect(msUntilNextCheck(alice, ROTATE_MS + REKEY_PERIODS * ROTATE_MS - 1)).toBe(1);
+    expect(rekeyOverdue(alice, ROTATE_MS + REKEY_PERIODS * ROTATE_MS)).toBe(true);
+    // An answer renews the chain and clears the rule.
+    const { alice: a2 } = fresh();
+    const request = createRekey(a2, ROTATE_MS);
+    deliver(bob, request, ROTATE_MS + 10);
+    deliver(a2, createRekey(bob, ROTATE_MS + 20), ROTATE_MS + 30);
+    expect(rekeyOverdue(a2, 10 * ROTATE_MS)).toBe(false);
+    expect(sessionToJSON(a2).rekeyPendingSince).toBeNull();
+  });
+
+  it(`receiver: refuses a message on a peer chain older than ${REKEY_PERIODS} periods + ${REKEY_GRACE_MS} ms, counted as STALE_CHAIN, state unchanged`, () => {
+    const { alice, bob } = fresh();
+    deliver(bob, ratchetEncrypt(alice, text("first"), 1000), 1000); // bob's receiving chain begins at 1000
+    // Alice never rotates: she keeps sending on the same chain.
+    deliver(bob, ratchetEncrypt(alice, text("still fine"), 1000 + limit), 1000 + limit);
+    const late = ratchetEncrypt(alice, text("too old"), 1001 + limit);
+    const before = JSON.stringify(sessionToJSON(bob));
+    expect(ratchetDecrypt(bob, late, 1001 + limit, random)).toEqual({ ok: false, code: "STALE_CHAIN" });
+    expect(JSON.stringify(sessionToJSON(bob))).toBe(before);
+  });
+
+  it("receiver: a chain counts from when it began here, and a new one starts the count again", () => {
+    const { alice, bob } = fresh();
+    deliver(bob, ratchetEncrypt(alice, text("a"), 1000), 1000);
+    deliver(alice, ratchetEncrypt(bob, text("b"), 2000), 2000); // alice steps: her next chain is new
+    const renewed = ratchetEncrypt(alice, text("on a new chain"), 5000 + limit);
+    expect(deliver(bob, renewed, 5000 + limit).kind).toBe("data");
+  });
+
+  it("receiver: a skipped key is refused once its chain is too old, even before its TTL", () => {
+    const { alice, bob } = fresh();
+    const held = ratchetEncrypt(alice, text("held back"), 1000);
+    deliver(bob, ratchetEncrypt(alice, text("overtakes"), 1000), 1000);
+    expect(sessionToJSON(bob).skipped).toHaveLength(1);
+    expect(ratchetDecrypt(bob, held, 1001 + limit, random)).toEqual({ ok: false, code: "STALE_CHAIN" });
+  });
+
+  it("an expired session is a deadline the caller's loop wakes for, not a loop that spins", () => {
+    const { alice } = fresh();
+    const day = 24 * 60 * 60_000;
+    expect(msUntilExpired(alice, 0)).toBe(day + 1);
+    expect(msUntilExpired(alice, day + 1)).toBe(0);
+    expect(sessionExpired(alice, day + 1)).toBe(true);
+    // With nothing else pending, the next check is the rekey (60 s), then expiry: never 0 in between.
+    expect(msUntilNextCheck(alice, 0)).toBe(ROTATE_MS);
   });
 });

@@ -2,7 +2,8 @@ import "fake-indexeddb/auto";
 import type { Connection } from "@/lib/chat/connections";
 import { createLogKeys, deriveLogKeys, fromBase64, proveLogAccess, toBase64, type LogKeys, type LogPublicBundle, type PassphraseKdfParams } from "@/lib/crypto";
 import { MAX_RECORDS_PER_CHUNK, type Frame } from "@/lib/protocol";
-import { HomeService, LOCKOUT_MS, MAX_FAILED_PROOFS } from "@/lib/relay/home-service";
+import { loadLockout } from "@/lib/relay/attempt-ledger";
+import { CHALLENGE_TTL_MS, HomeService, LOCKOUT_MS, MAX_FAILED_PROOFS, MAX_OPEN_CHALLENGES } from "@/lib/relay/home-service";
 import { decodeLogRecord } from "@/lib/relay/log-records";
 import { appendLog, countLogs, readLogs } from "@/lib/relay/log-store";
 import type { RelaySettings } from "@/lib/relay/relay-settings";
@@ -18,6 +19,7 @@ import { seededRandom } from "../support/fake-link";
 // the production parameters are exercised in the crypto tests and the e2e.
 
 const cheap: PassphraseKdfParams = { alg: "scrypt", N: 1024, r: 8, p: 1 };
+const HOME = "home-device";
 const PASS = "correct horse battery staple";
 let n = 0;
 let clock = 1_700_000_000_000;
@@ -31,18 +33,20 @@ interface Fixture {
   cleared: number[];
 }
 
+/** A device's connection as the home sees it: one channel (one session id), frames recorded. */
 class FakeConnection {
   sent: Frame[] = [];
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
   readonly bufferedAmountLow = new Emitter<void>();
   readonly closed = new Emitter<unknown>();
+  readonly channel: { isReady: boolean; sessionId: Uint8Array; send: (frame: Frame) => boolean };
   constructor(
     readonly nickname: string,
     readonly deviceId: string,
-  ) {}
-  get channel() {
-    return { isReady: true, send: (frame: Frame) => (this.sent.push(frame), true) };
+    session = ++sessions,
+  ) {
+    this.channel = { isReady: true, sessionId: new Uint8Array(32).fill(session), send: (frame: Frame) => (this.sent.push(frame), true) };
   }
   get link() {
     return this;
@@ -50,7 +54,11 @@ class FakeConnection {
   last(): Frame {
     return this.sent.at(-1)!;
   }
+  of(rid: string): Frame[] {
+    return this.sent.filter((fr) => "rid" in fr && fr.rid === rid);
+  }
 }
+let sessions = 0;
 
 /** `records` sealed messages from bob, every seventh a 60 KB one; the home reads at most `maxRecordsPerRead` at a time. */
 async function setUp(records = 0, maxRecordsPerRead?: number): Promise<Fixture> {
@@ -60,7 +68,7 @@ async function setUp(records = 0, maxRecordsPerRead?: number): Promise<Fixture> 
   const cleared: number[] = [];
   const service = new HomeService({
     account,
-    deviceId: "home-device",
+    deviceId: HOME,
     random: seededRandom(100 + n),
     clock: () => clock,
     settings: () => settings,
@@ -84,11 +92,21 @@ async function challenge(f: Fixture, connection: FakeConnection, r: string, op: 
   return connection.last();
 }
 
+const keysFor = new Map<string, Promise<LogKeys>>();
+/** The requester's side of one proof: derive (cached per passphrase and salt), check the challenge, sign. */
+async function sign(connection: FakeConnection, c: Frame, passphrase: string, op: "retrieve" | "clear" = "retrieve"): Promise<string> {
+  if (c.t !== "log-challenge") throw new Error(`expected a challenge, got ${JSON.stringify(c)}`);
+  const cacheKey = `${passphrase}/${c.derive.salt}`;
+  if (!keysFor.has(cacheKey)) keysFor.set(cacheKey, deriveLogKeys(passphrase, fromBase64(c.derive.salt), c.derive.kdf as PassphraseKdfParams, { allowWeakParams: true }));
+  const keys = await keysFor.get(cacheKey)!;
+  const expected = { op, sessionId: connection.channel.sessionId, requesterDeviceId: connection.deviceId, homeDeviceId: HOME, now: clock };
+  return toBase64(proveLogAccess(fromBase64(c.challenge), keys.authoritySecretKey, expected));
+}
+
 async function prove(f: Fixture, connection: FakeConnection, r: string, passphrase: string, op: "retrieve" | "clear" = "retrieve") {
   const c = await challenge(f, connection, r, op);
   if (c.t !== "log-challenge") return c;
-  const keys = await deriveLogKeys(passphrase, fromBase64(c.derive.salt), c.derive.kdf as PassphraseKdfParams, { allowWeakParams: true });
-  const proof = toBase64(proveLogAccess(fromBase64(c.challenge), keys.authoritySecretKey));
+  const proof = await sign(connection, c, passphrase, op);
   await deliver(f, connection, { t: "log-proof", rid: r, proof });
   return { challenge: c, proof };
 }
@@ -146,7 +164,7 @@ describe("HomeService", () => {
 
   it("refuses a wrong passphrase and leaves the logs untouched", async () => {
     const f = await setUp(3);
-    await prove(f, f.phone, rid(1), "not the passphrase", "clear");
+    await prove(f, f.phone, rid(1), "not the passphrase at all", "clear");
     expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(1), reason: "bad-proof" });
     expect(await countLogs(f.account)).toBe(3);
   });
@@ -166,9 +184,70 @@ describe("HomeService", () => {
     expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(9), reason: "expired" });
   });
 
+  it("deletes a challenge when it is used: a right proof after a wrong one for the same request is refused", async () => {
+    const f = await setUp(2);
+    const c = await challenge(f, f.phone, rid(1));
+    await deliver(f, f.phone, { t: "log-proof", rid: rid(1), proof: await sign(f.phone, c, "a wrong passphrase entirely") });
+    expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(1), reason: "bad-proof" });
+    await deliver(f, f.phone, { t: "log-proof", rid: rid(1), proof: await sign(f.phone, c, PASS) });
+    expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(1), reason: "replayed" });
+    expect(f.phone.sent.some((fr) => fr.t === "log-begin")).toBe(false);
+  });
+
+  it("accepts a proof only on the channel its challenge was issued on", async () => {
+    const f = await setUp(3);
+    // The phone's challenge and proof, on its channel...
+    const c = await challenge(f, f.phone, rid(1), "clear");
+    const proof = await sign(f.phone, c, PASS, "clear");
+    // ...presented on a second channel (another session, here the same device reconnected) is not answered,
+    const second = new FakeConnection(f.account, "phone-device");
+    await deliver(f, second, { t: "log-proof", rid: rid(1), proof });
+    expect(second.last()).toEqual({ t: "log-refused", rid: rid(1), reason: "expired" });
+    // nor under a challenge of that channel's own: it signed the other channel's session id.
+    await challenge(f, second, rid(2), "clear");
+    await deliver(f, second, { t: "log-proof", rid: rid(2), proof });
+    expect(second.last()).toEqual({ t: "log-refused", rid: rid(2), reason: "bad-proof" });
+    expect(await countLogs(f.account)).toBe(3);
+    // The relayed attempt did not use up the phone's challenge.
+    await deliver(f, f.phone, { t: "log-proof", rid: rid(1), proof });
+    expect(f.phone.last()).toEqual({ t: "log-cleared", rid: rid(1), count: 3 });
+  });
+
+  it("counts 16 wrong proofs that arrive together as 16, and verifies only the first five", async () => {
+    const f = await setUp(1);
+    expect(MAX_OPEN_CHALLENGES).toBe(16);
+    const devices = Array.from({ length: 4 }, (_, i) => new FakeConnection(f.account, i === 0 ? "phone-device" : "home-device"));
+    const challenges: { connection: FakeConnection; r: string; proof: string }[] = [];
+    for (let i = 0; i < 16; i++) {
+      const connection = devices[i % 4]!;
+      const c = await challenge(f, connection, rid(i));
+      challenges.push({ connection, r: rid(i), proof: await sign(connection, c, `wrong guess number ${i}`) });
+    }
+    // All sixteen at once, as frames arriving together are handled (the messenger does not await them).
+    await Promise.all(challenges.map(({ connection, r, proof }) => deliver(f, connection, { t: "log-proof", rid: r, proof })));
+    const outcomes = challenges.map(({ connection, r }) => connection.of(r).at(-1));
+    expect(outcomes.filter((o) => o?.t === "log-refused" && o.reason === "bad-proof")).toHaveLength(MAX_FAILED_PROOFS);
+    expect(outcomes.filter((o) => o?.t === "log-refused" && o.reason === "locked-out")).toHaveLength(16 - MAX_FAILED_PROOFS);
+    expect(await loadLockout(f.account, clock)).toEqual({ failures: 16, lockedUntil: clock + LOCKOUT_MS });
+    // Locked: even the right passphrase is refused now.
+    expect(await challenge(f, f.phone, rid(20))).toMatchObject({ t: "log-refused", reason: "locked-out" });
+  });
+
+  it("remembers used request ids across a reload for as long as their challenge could be answered", async () => {
+    const f = await setUp(1);
+    await challenge(f, f.phone, rid(1));
+    const reloaded = new HomeService({ ...(f.service as unknown as { deps: ConstructorParameters<typeof HomeService>[0] }).deps });
+    await reloaded.onFrame(f.phone as unknown as Connection, { t: "log-request", rid: rid(1), op: "retrieve" });
+    expect(f.phone.last()).toEqual({ t: "log-refused", rid: rid(1), reason: "replayed" });
+    clock += CHALLENGE_TTL_MS;
+    await reloaded.onFrame(f.phone as unknown as Connection, { t: "log-request", rid: rid(1), op: "retrieve" });
+    expect(f.phone.last()).toMatchObject({ t: "log-challenge", rid: rid(1) });
+    clock -= CHALLENGE_TTL_MS;
+  });
+
   it("locks requests out for 15 minutes after 5 failed proofs, across a reload", async () => {
     const f = await setUp(1);
-    for (let i = 0; i < MAX_FAILED_PROOFS; i++) await prove(f, f.phone, rid(i), `wrong guess ${i}`);
+    for (let i = 0; i < MAX_FAILED_PROOFS; i++) await prove(f, f.phone, rid(i), `wrong guess number ${i}`);
     expect(await challenge(f, f.phone, rid(20))).toMatchObject({ t: "log-refused", reason: "locked-out", retryAfterMs: LOCKOUT_MS });
     // A reload is a new service over the same storage: still locked, even with the right passphrase.
     const reloaded = new HomeService({ ...(f.service as unknown as { deps: ConstructorParameters<typeof HomeService>[0] }).deps });

@@ -6,6 +6,7 @@ import { ConnectForm } from "./connect-form";
 import { ContactList } from "./contact-list";
 import { Conversation } from "./conversation";
 import { RelayPanel } from "../relay/relay-panel";
+import { SecureContextNotice } from "../secure-context-notice";
 import { useMessenger, useMessengerBoot } from "./use-messenger";
 
 const signalingText = { connecting: "connecting to the server…", connected: "online", unavailable: "server unreachable, retrying…", offline: "offline" } as const;
@@ -17,6 +18,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
   const signaling = useMessenger(messenger, (s) => s.signaling);
   const notice = useMessenger(messenger, (s) => s.notice);
   const droppedFrames = useMessenger(messenger, (s) => s.droppedFrames);
+  const staleChains = useMessenger(messenger, (s) => s.staleChains);
 
   return (
     <main className="chat">
@@ -31,6 +33,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
           </button>
         </div>
       </header>
+      <SecureContextNotice />
       <section className="panel device" aria-label="This device">
         {boot.phase === "registering" && <p role="status">Setting up this device&apos;s keys…</p>}
         {boot.phase === "locked" && (
@@ -41,6 +44,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
           <p role="status">
             This device: <strong>{messenger.device.name}</strong> <span className="muted">(keys ready)</span> · <span>{signalingText[signaling]}</span>
             {droppedFrames > 0 && <span className="muted"> · {droppedFrames} unreadable messages dropped</span>}
+            {staleChains > 0 && <span className="muted"> · {staleChains} refused for skipping the 60 s key rotation</span>}
           </p>
         )}
       </section>
@@ -59,9 +63,9 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
               <ConnectForm onConnect={(peer) => messenger.openConversation(peer)} />
               <Contacts messenger={messenger} />
             </div>
-            <RelayPanel relay={relay} nickname={nickname} deviceId={messenger.device.deviceId} vapidPublicKey={vapidPublicKey} />
+            <RelayPanel relay={relay} deviceId={messenger.device.deviceId} turnConfigured={messenger.turnConfigured} vapidPublicKey={vapidPublicKey} />
           </aside>
-          <OpenConversation messenger={messenger} turn={config.ice.turn} />
+          <OpenConversation messenger={messenger} turn={messenger.turnConfigured} />
         </div>
       )}
     </main>

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import type { ConversationView, Messenger } from "@/lib/chat/messenger";
 import { Composer } from "./composer";
+import { MessageRequest } from "./message-request";
 import { KeyWarnings } from "./key-warnings";
 import { MessageList } from "./message-list";
 import { SafetyNumberView } from "./safety-number";
@@ -40,6 +41,7 @@ export function Conversation({ messenger, conversation, turn }: { messenger: Mes
         </p>
       )}
       {conversation.connection === "unreachable" && <UnreachableHint peer={peer} turn={turn} />}
+      <MessageRequest messenger={messenger} conversation={conversation} />
       <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
       {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
       <MessageList messages={conversation.messages} peer={peer} unreachable={conversation.connection === "unreachable"} />

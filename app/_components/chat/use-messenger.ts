@@ -50,7 +50,7 @@ export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
   return boot;
 }
 
-const emptySnapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, notice: null };
+const emptySnapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, staleChains: 0, notice: null };
 const noop = () => () => undefined;
 
 /**

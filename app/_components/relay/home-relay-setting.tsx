@@ -5,7 +5,7 @@ import { fetchOwnDevices, ownDevicesKey, setHomeDevice } from "@/lib/api/devices
 import { AsyncCheckbox } from "./async-checkbox";
 
 /** "Use this device as my home relay": the server's `home` flag, at most one per account. */
-export function HomeRelaySetting({ deviceId }: { deviceId: string }) {
+export function HomeRelaySetting({ deviceId, turnConfigured }: { deviceId: string; turnConfigured: boolean }) {
   const client = useQueryClient();
   const devices = useQuery({ queryKey: ownDevicesKey, queryFn: fetchOwnDevices });
   const mutation = useMutation({
@@ -20,6 +20,12 @@ export function HomeRelaySetting({ deviceId }: { deviceId: string }) {
     <div className="stack">
       <AsyncCheckbox label="Use this device as my home relay" checked={checked} disabled={!me} onChange={(home) => mutation.mutateAsync(home).then(() => undefined, () => undefined)} />
       {other && !checked && <p className="muted">Your home relay now: {other.name}. Checking this moves it here.</p>}
+      {/* A home relay answers anyone who writes to this account: say what a stranger learns (docs/protocol.md "Strangers"). */}
+      <p className="muted" role="note" aria-label="What strangers see">
+        {turnConfigured
+          ? "People who are not your contacts reach this device only through the TURN relay: they do not learn its network address."
+          : "No TURN server is configured, so anyone who writes to your account while this device is online can see its network address (IP)."}
+      </p>
       {mutation.isError && <p role="alert">{mutation.error.message}</p>}
     </div>
   );

@@ -1,7 +1,8 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { MIN_LOG_PASSPHRASE, type HomeRelay, type RelaySnapshot } from "@/lib/relay/home-relay";
+import { passphraseProblem } from "@/lib/crypto";
+import type { HomeRelay, RelaySnapshot } from "@/lib/relay/home-relay";
 import { AsyncCheckbox } from "./async-checkbox";
 
 /** "Enable Local Message Logs": a new passphrase derives the log keys; only the public halves stay. */
@@ -27,7 +28,8 @@ export function LogsSetting({ relay, snapshot }: { relay: HomeRelay; snapshot: R
 
   async function enable(event: FormEvent) {
     event.preventDefault();
-    if ([...first].length < MIN_LOG_PASSPHRASE) return setError(`The log passphrase must be at least ${MIN_LOG_PASSPHRASE} characters.`);
+    const problem = passphraseProblem(first);
+    if (problem) return setError(problem);
     if (first !== second) return setError("The two passphrases differ.");
     setError(null);
     setProgress(0);

@@ -7,20 +7,20 @@ import { LogsSetting } from "./logs-setting";
 import { PingSettings } from "./ping-settings";
 import { RetrievePanel } from "./retrieve-panel";
 
-export function RelayPanel({ relay, nickname, deviceId, vapidPublicKey }: { relay: HomeRelay; nickname: string; deviceId: string; vapidPublicKey: string }) {
+export function RelayPanel({ relay, deviceId, turnConfigured, vapidPublicKey }: { relay: HomeRelay; deviceId: string; turnConfigured: boolean; vapidPublicKey: string }) {
   const snapshot = useRelaySnapshot(relay);
   return (
     <section className="panel stack relay" aria-labelledby="relay-title">
       <h2 id="relay-title">Home relay and logs</h2>
       <fieldset className="stack">
         <legend>Settings</legend>
-        <HomeRelaySetting deviceId={deviceId} />
+        <HomeRelaySetting deviceId={deviceId} turnConfigured={turnConfigured} />
         <LogsSetting relay={relay} snapshot={snapshot} />
         <PingSettings relay={relay} snapshot={snapshot} vapidPublicKey={vapidPublicKey} />
       </fieldset>
       <fieldset className="stack">
         <legend>Logs from your home relay</legend>
-        <RetrievePanel relay={relay} nickname={nickname} />
+        <RetrievePanel relay={relay} />
       </fieldset>
     </section>
   );

@@ -14,10 +14,10 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : "Something went wrong.";
 }
 
-/** Retrieval, Clear and Import: the passphrase is used here, only to sign the home relay's challenge. */
-export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname: string }) {
+/** Retrieval, Clear and Import: the passphrase is used here, only to sign this account's home relay's challenge. */
+export function RetrievePanel({ relay }: { relay: HomeRelay }) {
   const [passphrase, setPassphrase] = useState("");
-  const [target, setTarget] = useState(nickname);
+  const [homeChanged, setHomeChanged] = useState(false);
   const [busy, setBusy] = useState<"retrieve" | "clear" | "import" | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [groups, setGroups] = useState<PeerLog[] | null>(null);
@@ -32,8 +32,9 @@ export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname:
     setBusy(op);
     setMessage(null);
     setProgress(null);
+    setHomeChanged(false);
     try {
-      const outcome = await relay.request(op, passphrase, target.trim().toLowerCase() || nickname, setProgress);
+      const outcome = await relay.request(op, passphrase, setProgress);
       if (outcome.op === "clear") {
         setGroups(null);
         setMessage({ kind: "status", text: `The home relay deleted ${outcome.cleared} sealed ${outcome.cleared === 1 ? "record" : "records"}.` });
@@ -43,11 +44,18 @@ export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname:
         setMessage({ kind: "status", text: `Retrieved ${records.length} ${records.length === 1 ? "message" : "messages"}${unreadable ? `; ${unreadable} could not be opened with this passphrase` : ""}.` });
       }
     } catch (error) {
+      setHomeChanged(error instanceof RelayError && error.reason === "home-changed");
       setMessage({ kind: "alert", text: errorText(error), unreachable: error instanceof RelayError && error.reason === "unreachable" });
     } finally {
       setBusy(null);
       setProgress(null);
     }
+  }
+
+  async function trustNewHome() {
+    await relay.trustNewHome();
+    setHomeChanged(false);
+    setMessage({ kind: "status", text: "The next request goes to the home relay the server lists now, and this device will remember it." });
   }
 
   async function importFile(event: ChangeEvent<HTMLInputElement>) {
@@ -75,13 +83,6 @@ export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname:
         Log passphrase
         <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
       </label>
-      <details>
-        <summary>Another account&apos;s home relay</summary>
-        <label>
-          Home relay of
-          <input type="text" value={target} onChange={(e) => setTarget(e.target.value)} autoCapitalize="none" spellCheck={false} />
-        </label>
-      </details>
       <div className="row">
         <button type="button" disabled={busy !== null} onClick={() => void run("retrieve")}>
           Retrieve logs
@@ -96,6 +97,7 @@ export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname:
       </div>
       {busy && progress?.phase === "connecting" && <p role="status">Reaching the home relay…</p>}
       {busy && progress?.phase === "proving" && <p role="status">Proving the passphrase…</p>}
+      {busy && progress?.phase === "proving" && <progress aria-label="Deriving log keys" max={1} value={progress.fraction ?? 0} />}
       {receiving && <progress aria-label="Retrieving logs" max={progress.total || 1} value={progress.received} />}
       {message && (
         <p key={message.n} role={message.kind} className={message.kind === "alert" ? undefined : "muted"}>
@@ -107,6 +109,11 @@ export function RetrievePanel({ relay, nickname }: { relay: HomeRelay; nickname:
             </>
           )}
         </p>
+      )}
+      {homeChanged && (
+        <button type="button" className="secondary" onClick={() => void trustNewHome()}>
+          Use the new home relay
+        </button>
       )}
       {groups && (
         <section aria-label="Retrieved logs" className="stack retrieved">

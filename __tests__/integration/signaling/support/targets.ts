@@ -3,6 +3,8 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { get as httpGet } from "node:http";
+import { get as httpsGet } from "node:https";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createPusherServer, type PusherServer } from "@/lib/signaling/server";
@@ -24,6 +26,10 @@ export type TargetName = "builtin" | "soketi";
 
 export interface TargetOptions {
   maxConnections?: number;
+  /** Other credentials than the conformance app's. */
+  app?: AppCredentials;
+  /** Serve wss:// and https:// with this certificate (PEM files). */
+  tls?: { certPath: string; keyPath: string; caPem: string };
 }
 
 export const APP: AppCredentials = { id: "conformance-app", key: "conformance-key", secret: "conformance-secret" };
@@ -52,7 +58,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** GET / answers 200 once soketi listens (over TLS with the given CA when it serves TLS). */
+function soketiAnswers(port: number, tls: TargetOptions["tls"]): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = tls
+      ? httpsGet({ host: "127.0.0.1", port, path: "/", servername: "localhost", ca: tls.caPem }, (res) => resolve(res.statusCode === 200))
+      : httpGet({ host: "127.0.0.1", port, path: "/" }, (res) => resolve(res.statusCode === 200));
+    request.on("error", () => resolve(false));
+    request.setTimeout(2_000, () => request.destroy());
+  });
+}
+
 export async function startSoketi(opts: TargetOptions = {}): Promise<Target> {
+  const app = opts.app ?? APP;
   if (!existsSync(SOKETI_BIN) || !existsSync(join(SOKETI_DIR, ".installed"))) {
     throw new Error(`soketi is not installed in ${SOKETI_DIR}. ${SOKETI_INSTALL_HINT}`);
   }
@@ -65,15 +83,16 @@ export async function startSoketi(opts: TargetOptions = {}): Promise<Target> {
     SOKETI_METRICS_ENABLED: "false",
     SOKETI_METRICS_HOST: "127.0.0.1",
     SOKETI_METRICS_SERVER_PORT: String(metricsPort),
-    SOKETI_DEFAULT_APP_ID: APP.id,
-    SOKETI_DEFAULT_APP_KEY: APP.key,
-    SOKETI_DEFAULT_APP_SECRET: APP.secret,
+    SOKETI_DEFAULT_APP_ID: app.id,
+    SOKETI_DEFAULT_APP_KEY: app.key,
+    SOKETI_DEFAULT_APP_SECRET: app.secret,
     SOKETI_DEFAULT_APP_ENABLE_CLIENT_MESSAGES: "false",
     // Pusher's 10 KB event limit; soketi's own default is 100 KB.
     SOKETI_EVENT_MAX_SIZE_IN_KB: "10",
     SOKETI_SHUTDOWN_GRACE_PERIOD: "100",
   };
   if (opts.maxConnections !== undefined) env.SOKETI_DEFAULT_APP_MAX_CONNS = String(opts.maxConnections);
+  if (opts.tls) Object.assign(env, { SOKETI_SSL_CERT: opts.tls.certPath, SOKETI_SSL_KEY: opts.tls.keyPath });
   const child = spawn(process.execPath, [SOKETI_BIN, "start"], { cwd: SOKETI_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
@@ -85,19 +104,14 @@ export async function startSoketi(opts: TargetOptions = {}): Promise<Target> {
     if (child.exitCode !== null) {
       throw new Error(`soketi exited with code ${child.exitCode} while starting:\n${output}\n${SOKETI_INSTALL_HINT}`);
     }
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
+    if (await soketiAnswers(port, opts.tls)) break;
     if (Date.now() > deadline) {
       await stopChild(child, exited);
       throw new Error(`soketi did not answer on port ${port} within 30 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { name: "soketi", port, app: APP, stop: () => stopChild(child, exited) };
+  return { name: "soketi", port, app, stop: () => stopChild(child, exited) };
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {

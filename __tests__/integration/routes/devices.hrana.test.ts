@@ -1,0 +1,5 @@
+import { describeDevices } from "./devices.cases";
+
+// The hosted path: the app reaches its database through @prisma/adapter-libsql
+// over HTTP, here to the Hrana stand-in (__tests__/support/hrana-server.ts).
+describeDevices("hrana");
