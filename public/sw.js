@@ -1,13 +1,18 @@
-// CommunisP's service worker: shows "Ping on Received" notifications and
-// opens the chat when one is clicked. Nothing else: no caching, no fetch
-// handler. A push only ever says how many messages the home relay holds, and
-// this file never shows anything from the payload but that number, so even a
-// forged or garbled push cannot put text on the screen.
+// CommunisP's service worker: shows "Ping on Received" notifications, opens
+// the chat when one is clicked, and answers a page load that finds no network
+// with the offline shell. It caches nothing but that shell (static, the same
+// for everybody): never a page, an API answer or anything with content.
+// A push only ever says how many messages the home relay holds, and this file
+// never shows anything from the payload but that number, so even a forged or
+// garbled push cannot put text on the screen.
 
 const TITLE = "CommunisP";
 const TAG = "communisp-ping";
 const CHAT_PATH = "/chat";
 const MAX_COUNT = 100000;
+const SHELL_CACHE = "communisp-shell-v1";
+const OFFLINE_PAGE = "/offline.html";
+const SHELL = [OFFLINE_PAGE, "/offline.css", "/icon.svg"];
 
 /** The count from a {"type":"ping","count":N} payload, or 0 for anything else. */
 function pingCount(data) {
@@ -28,8 +33,41 @@ function bodyFor(count) {
   return "Your home relay received new messages.";
 }
 
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name !== SHELL_CACHE) await caches.delete(name);
+      // Page loads need not wait for this worker to start before going to the network.
+      if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
+      await self.clients.claim();
+    })(),
+  );
+});
+
+async function navigate(event) {
+  try {
+    const preloaded = await event.preloadResponse;
+    if (preloaded) return preloaded;
+    return await fetch(event.request);
+  } catch {
+    // No network (not an HTTP error: those reach the page as they are).
+    return (await caches.match(OFFLINE_PAGE)) ?? Response.error();
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  // Only page loads; everything else goes to the network untouched.
+  if (event.request.mode === "navigate") event.respondWith(navigate(event));
+});
 
 self.addEventListener("push", (event) => {
   // Every push must show a notification (userVisibleOnly); one tag, so a new

@@ -72,7 +72,7 @@ export function freeze(person: Person): { thaw: () => void } {
   return { thaw: () => pids.forEach((p) => process.kill(p, "SIGCONT")) };
 }
 
-export async function signUp(person: Person, baseUrl: string): Promise<void> {
+export async function signUp(person: Pick<Person, "nickname" | "page">, baseUrl: string): Promise<void> {
   const { page } = person;
   await page.goto(`${baseUrl}/signup`);
   await page.getByLabel("Nickname").fill(person.nickname);
