@@ -3,6 +3,7 @@
 // prepares secrets and the build, then calls startServer().
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
+import { networkInterfaces } from "node:os";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import next from "next";
@@ -14,7 +15,10 @@ import { markEmbeddedServer } from "./lib/deployment/runtime";
 import { env, usesBuiltinSignaling } from "./lib/env";
 import { clientAddress } from "./lib/http/forwarded";
 import { CLIENT_IP_HEADER } from "./lib/http/headers";
+import { announceBuiltinStun } from "./lib/ice/builtin-stun";
+import { reachableUrls, urlHost } from "./lib/net/listen-address";
 import { createPusherServer, type PusherServer } from "./lib/signaling/server";
+import { startStunResponder, type StunResponder } from "./lib/stun/responder";
 import { CA_DOWNLOAD_PATH, ensureLocalTls, type LocalTls } from "./lib/tls/local-ca";
 import { lanAddresses, serverIdentity } from "./lib/tls/server-identity";
 
@@ -74,6 +78,11 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
   const { applied } = await applyMigrations(createAdapterFactory(parseDatabaseUrl(databaseUrl, config.DATABASE_AUTH_TOKEN)), readMigrations());
   if (applied.length > 0) console.log(`[db] applied ${applied.length} migration(s): ${applied.join(", ")}`);
 
+  // First, so a taken UDP port stops the start before anything else is open.
+  // On the same address as HTTP: a HOST that keeps the app private keeps STUN private too.
+  const stun: StunResponder | null = config.STUN_PORT === "off" ? null : await startStunResponder({ host: config.HOST, port: config.STUN_PORT });
+  announceBuiltinStun(stun?.port ?? null);
+
   const signaling: PusherServer | null = usesBuiltinSignaling(config)
     ? createPusherServer({
         app: { id: config.PUSHER_APP_ID, key: config.PUSHER_KEY, secret: config.PUSHER_SECRET },
@@ -113,15 +122,19 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
-  const shownHost = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
-  const url = `${tls ? "https" : "http"}://${shownHost}:${config.PORT}`;
+  const shownHost = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : urlHost(config.HOST);
+  const scheme = tls ? "https" : "http";
+  const url = `${scheme}://${shownHost}:${config.PORT}`;
   console.log(`CommunisP ready on ${url} (${dev ? "development" : "production"}; signaling: ${signaling ? "built-in" : "external"})`);
+  console.log(startBanner(config, scheme, stun));
 
   let closing: Promise<void> | undefined;
   return {
     url,
     close() {
       closing ??= (async () => {
+        announceBuiltinStun(null);
+        await stun?.close();
         await signaling?.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -130,4 +143,14 @@ export async function startServer(opts: { dev?: boolean } = {}): Promise<Running
       return closing;
     },
   };
+}
+
+/** Where others reach this server, and what browsers are told about STUN/TURN. */
+function startBanner(config: ReturnType<typeof env>, scheme: "http" | "https", stun: StunResponder | null): string {
+  const lines = [`  listening on: ${reachableUrls(config.HOST, config.PORT, networkInterfaces(), scheme).join(", ") || "(no network interface is up)"}`];
+  if (config.NEXTAUTH_URL) lines.push(`  public URL (NEXTAUTH_URL): ${config.NEXTAUTH_URL}`);
+  const stunHost = config.NEXTAUTH_URL ? urlHost(new URL(config.NEXTAUTH_URL).hostname) : "localhost";
+  lines.push(stun ? `  STUN: udp ${urlHost(stun.address)}:${stun.port}; browsers use stun:${stunHost}:${stun.port}` : "  STUN: off (STUN_PORT=off)");
+  lines.push(config.TURN_URLS ? `  TURN: ${config.TURN_URLS.join(", ")} (credentials minted per device, ${config.TURN_TTL} s)` : "  TURN: none (TURN_URLS unset; see docs/nat.md for when you need it)");
+  return lines.join("\n");
 }

@@ -29,6 +29,24 @@ const proxyHops = z
   .transform((v) => (v === "true" ? "1" : v === "false" || v === "" ? "0" : v))
   .transform(Number)
   .pipe(z.number({ error: "must be a number of proxy hops (0, 1, 2…) or true/false" }).int().min(0).max(16));
+/** The standard STUN port (RFC 8489 §18.6). */
+export const DEFAULT_STUN_PORT = 3478;
+
+// "off", or a UDP port. 0 is refused: browsers must be told the real port.
+const stunPort = z
+  .string()
+  .trim()
+  .transform((v) => (v === "off" ? ("off" as const) : v === "" ? DEFAULT_STUN_PORT : Number(v)))
+  .pipe(z.union([z.literal("off"), z.number().int().min(1, "must be a UDP port (1-65535) or off").max(65535, "must be a UDP port (1-65535) or off")]));
+
+// Comma- or space-separated turn:/turns: URIs (RFC 7065).
+const turnUrls = optionalString.pipe(
+  z
+    .string()
+    .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^turns?:[^\s]+$/, "must be turn: or turns: URIs, comma-separated")).min(1).max(8))
+    .optional(),
+);
 
 const iceServer = z.object({
   urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
@@ -84,6 +102,14 @@ const envSchema = z.object({
     "must be a comma-separated list of host[:port], *.domain[:port] or default",
   ),
   SIGNALING_MAX_CONNECTIONS_PER_IP: optionalString.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(1).optional()),
+  STUN_PORT: stunPort.default(DEFAULT_STUN_PORT),
+  TURN_URLS: turnUrls,
+  TURN_SECRET: optionalString.pipe(z.string().min(16, "must be at least 16 characters (the static-auth-secret of your TURN server)").optional()),
+  TURN_TTL: z.coerce.number().int().min(300, "must be at least 300 seconds").max(86_400, "must be at most 86400 seconds (one day)").default(3600),
+}).superRefine((e, ctx) => {
+  // Half a TURN configuration is a mistake, not a choice: say so at start.
+  if (e.TURN_URLS && !e.TURN_SECRET) ctx.addIssue({ code: "custom", path: ["TURN_SECRET"], message: "is needed with TURN_URLS (the static-auth-secret of your TURN server)" });
+  if (e.TURN_SECRET && !e.TURN_URLS) ctx.addIssue({ code: "custom", path: ["TURN_URLS"], message: "is needed with TURN_SECRET (where browsers reach your TURN server)" });
 });
 
 export type Env = z.infer<typeof envSchema>;

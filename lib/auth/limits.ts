@@ -30,6 +30,8 @@ export const RATE_RULES = {
   presencePerUser: { limit: 600, windowMs: 10 * MINUTE },
   signalPerDevice: { limit: 600, windowMs: MINUTE },
   pushPingPerUser: { limit: 1, windowMs: 30_000 },
+  // One at page load and one before each expiry (TURN_TTL ≥ 5 min): reloads leave plenty of room.
+  iceServersPerDevice: { limit: 60, windowMs: 60 * 60_000 },
 } satisfies Record<string, BucketRule>;
 
 export type RateRuleName = keyof typeof RATE_RULES;

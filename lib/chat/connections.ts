@@ -28,6 +28,9 @@ export interface Connection {
   stranger?: boolean;
 }
 
+/** What the conversation header shows: a link's state, or that no path to the peer works from this network. */
+export type ReachState = LinkState | "unreachable";
+
 /** What this tab allows a nickname (default: everyone is a contact, nobody blocked). */
 export interface PeerPolicy {
   blocked: boolean;
@@ -38,7 +41,8 @@ const OPEN_DOOR: PeerPolicy = { blocked: false, stranger: false, iceTransportPol
 
 export interface ConnectionsOptions {
   local: { identity: DeviceIdentity; nickname: string; deviceId: string };
-  iceServers: RTCIceServer[];
+  /** Read for every new link: TURN credentials are renewed while the tab runs. */
+  iceServers: () => RTCIceServer[];
   random: RandomSource;
   clock: () => number;
   sendSignal: (signal: SignalRequest) => Promise<void>;
@@ -56,7 +60,11 @@ export class Connections {
   readonly failed = new Emitter<{ connection: Connection; error: Error }>();
   /** A connection is gone (closed by either side, failed, or replaced). */
   readonly lost = new Emitter<Connection>();
+  /** A peer device answered, but no network path to it worked (LinkError ERR_UNREACHABLE). */
+  readonly unreachable = new Emitter<Connection>();
   private readonly byDevice = new Map<string, Connection>();
+  /** Devices found unreachable, by device id → nickname, until a connection to them works. */
+  private readonly unreachableDevices = new Map<string, string>();
   private readonly activity = new WeakMap<Connection, { at: number; idle?: ReturnType<typeof setTimeout> }>();
 
   constructor(private readonly opts: ConnectionsOptions) {}
@@ -108,12 +116,33 @@ export class Connections {
     if (connection) this.drop(connection, true);
   }
 
-  summary(nickname: string): LinkState {
+  /**
+   * "unreachable" sticks while redials run (they would otherwise show
+   * "connecting" again each time) and until a connection to the peer works.
+   */
+  summary(nickname: string): ReachState {
     const states = this.of(nickname).map((c) => (c.channel.isReady ? c.link.state : "connecting"));
     if (states.includes("direct")) return "direct";
     if (states.includes("relayed")) return "relayed";
+    if (this.isUnreachable(nickname)) return "unreachable";
     if (states.includes("connecting")) return "connecting";
     return "offline";
+  }
+
+  isUnreachable(nickname: string): boolean {
+    for (const name of this.unreachableDevices.values()) if (name === nickname) return true;
+    return false;
+  }
+
+  /** Renewed STUN/TURN servers: every live link uses them from its next gathering. */
+  updateIceServers(iceServers: RTCIceServer[]): void {
+    for (const connection of this.all()) connection.link.updateIceServers(iceServers);
+  }
+
+  /** This device's network changed: restart ICE everywhere and judge reachability afresh. */
+  networkChanged(): void {
+    this.unreachableDevices.clear();
+    for (const connection of this.all()) connection.link.networkChanged();
   }
 
   private policy(nickname: string): PeerPolicy {
@@ -133,10 +162,16 @@ export class Connections {
       linkId: this.opts.newLinkId(),
       // Fixed roles for offer collisions: the larger device id yields.
       polite: local.deviceId > deviceId,
-      iceServers: this.opts.iceServers,
+      iceServers: this.opts.iceServers(),
       iceTransportPolicy: policy.iceTransportPolicy,
       createPeerConnection: this.opts.createPeerConnection,
       sendSignal: (signal: OutgoingSignal) => outgoing.push({ to: nickname, toDevice: deviceId, type: signal.type, data: JSON.stringify(signal.payload) }),
+    });
+    // Before the channel subscribes, so the mark is set when "changed" fires.
+    link.closed.on((error) => {
+      if (error?.code !== "ERR_UNREACHABLE") return;
+      this.unreachableDevices.set(deviceId, nickname);
+      this.unreachable.emit(connection);
     });
     const channel = new SecureChannel({
       link,
@@ -153,6 +188,7 @@ export class Connections {
     outgoing.onFailure = () => this.drop(connection);
     link.stateChanged.on(() => this.changed.emit(connection));
     channel.ready.on(() => {
+      this.unreachableDevices.delete(deviceId);
       this.ready.emit(connection);
       this.changed.emit(connection);
     });

@@ -1,18 +1,20 @@
-import { ApiRequestError } from "@/lib/api/fetch-json";
+import { ApiRequestError, fetchJson } from "@/lib/api/fetch-json";
 import { nicknameSchema } from "@/lib/auth/nickname";
 import { safetyNumber, toBase64, type SafetyNumber } from "@/lib/crypto";
 import type { LocalDevice } from "@/lib/device/ensure-device";
 import { browserRandom } from "@/lib/device/browser-random";
+import { IceServers } from "@/lib/ice/ice-refresh";
+import type { IceConfig } from "@/lib/ice/schemas";
 import { chatTextSchema, type Frame } from "@/lib/protocol";
-import type { LinkState } from "@/lib/rtc/peer-link";
 import { connectSignaling, type SignalingClient, type SignalingState } from "@/lib/signaling/client";
 import type { SignalingClientConfig } from "@/lib/signaling/schemas";
 import { loadConversation, type StoredMessage } from "@/lib/store/history-store";
 import { pruneSeen } from "@/lib/store/seen-store";
-import { Connections, type Connection } from "./connections";
+import { Connections, type Connection, type ReachState } from "./connections";
 import { Delivery } from "./delivery";
 import { KeyWarnings, type KeyWarning } from "./key-warnings";
 import { hasTurnServer } from "./link-admission";
+import { watchNetwork } from "./network-watch";
 import { PeerTrust } from "./peer-trust";
 import { RecentContacts, type ContactView } from "./recent-contacts";
 import { acceptKey, acknowledgeDevice, changedKeys, DeviceUnknownError, expectedKey, forgetPublicDevices, KeyChangedError, newDevices, publicDevices, type NewDevice } from "./peer-keys";
@@ -25,13 +27,13 @@ import { PresenceWatch, readPresence } from "./presence-watch";
 
 export interface ChatConfig {
   signaling: SignalingClientConfig;
-  iceServers: RTCIceServer[];
+  ice: IceConfig;
 }
 
 export interface ConversationView {
   peer: string;
   messages: StoredMessage[];
-  connection: LinkState;
+  connection: ReachState;
   keyWarnings: KeyWarning[];
   /** Devices the peer added since this browser first knew them, not yet acknowledged (they still get messages). */
   newDevices: NewDevice[];
@@ -76,6 +78,8 @@ export class Messenger {
   private readonly live = new Map<string, StoredMessage[]>();
   private readonly keyWarnings = new KeyWarnings();
   private readonly contacts: RecentContacts;
+  private readonly ice: IceServers;
+  private unwatchNetwork: () => void = () => undefined;
   private readonly closedDrops = { unreadable: 0, staleChain: 0 };
   readonly trust: PeerTrust;
   private readonly heardFrom = new Set<string>();
@@ -89,11 +93,13 @@ export class Messenger {
   ) {
     const account = device.nickname;
     this.trust = new PeerTrust(account);
-    this.turnConfigured = hasTurnServer(config.iceServers);
+    // TURN credentials minted by the server arrive after start, but whether there will be any is known now.
+    this.turnConfigured = config.ice.turn || hasTurnServer(config.ice.iceServers);
     this.signaling = connectSignaling({ config: config.signaling, nickname: account, deviceId: device.deviceId });
+    this.ice = new IceServers(config.ice, { fetchConfig: () => fetchJson<unknown>("/api/ice-servers") });
     this.connections = new Connections({
       local: { identity: device.identity, nickname: account, deviceId: device.deviceId },
-      iceServers: config.iceServers,
+      iceServers: () => this.ice.current,
       random: browserRandom,
       clock,
       newLinkId: newId,
@@ -119,6 +125,9 @@ export class Messenger {
 
   async start(): Promise<void> {
     await this.trust.loaded;
+    // This device's TURN credentials first, so the first dial can use them.
+    await this.ice.start();
+    this.unwatchNetwork = watchNetwork(() => this.onNetworkChange());
     await pruneSeen(this.account, this.clock());
     await this.contacts.refresh();
     for (const peer of await this.delivery.pendingPeers()) void this.reach(peer);
@@ -238,6 +247,8 @@ export class Messenger {
   }
 
   stop(): void {
+    this.unwatchNetwork();
+    this.ice.stop();
     this.presence.stop();
     this.connections.close();
     this.signaling.close();
@@ -258,6 +269,14 @@ export class Messenger {
       this.presence.watch(peer);
       await this.markWaiting(peer);
     }
+  }
+
+  /** New network: links restart ICE, peers once unreachable are tried afresh. */
+  private async onNetworkChange(): Promise<void> {
+    this.connections.networkChanged();
+    for (const peer of await this.delivery.pendingPeers()) void this.reach(peer);
+    const open = this.snapshot.conversation?.peer;
+    if (open) this.patchConversation(open, { connection: this.connections.summary(open) });
   }
 
   private async watchIfWaiting(peer: string): Promise<void> {
@@ -307,6 +326,7 @@ export class Messenger {
       void this.trust.loaded.then(() => this.connections.handleSignal(signal));
     });
     this.connections.ready.on((connection) => void this.onReady(connection));
+    this.ice.changed.on((servers) => this.connections.updateIceServers(servers));
     this.connections.failed.on(({ connection, error }) => {
       if (error.name !== "ChannelError") return;
       const code = (error as { code?: string }).code;

@@ -32,7 +32,7 @@ import type { HomePin } from "./relay-settings";
 export const RESPONSE_TIMEOUT_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 30_000;
 
-export type RelayFailure = LogRefusal | "no-home" | "home-offline" | "home-changed" | "bad-challenge" | "bad-passphrase" | "timeout" | "disconnected";
+export type RelayFailure = LogRefusal | "no-home" | "home-offline" | "home-changed" | "bad-challenge" | "bad-passphrase" | "unreachable" | "timeout" | "disconnected";
 
 export class RelayError extends Error {
   constructor(
@@ -59,6 +59,7 @@ const refusalText: Record<RelayFailure, string> = {
     "The server now lists another device as your home relay than the one this device used before. Nothing was sent to it. If you moved your home relay yourself, choose “Use the new home relay”; if not, someone with your password may be trying to read your logs.",
   "bad-challenge": "The home relay's challenge was not for this request (or its clock is more than a minute off), so nothing was signed.",
   "bad-passphrase": "The log passphrase must be at least 12 characters.",
+  unreachable: "Couldn't reach the home relay from this network. It is online, but no connection works between this network and the home's: a TURN server is needed.",
   timeout: "The home relay did not answer in time.",
   disconnected: "The connection to the home relay was lost.",
 };
@@ -74,6 +75,8 @@ export interface RelayConnections {
   dial(nickname: string, deviceIds: string[]): void;
   readonly ready: Listenable<Connection>;
   readonly lost: Listenable<Connection>;
+  /** The device answered, but no network path to it worked. */
+  readonly unreachable: Listenable<Connection>;
 }
 
 export interface LogRequestDeps {
@@ -111,11 +114,22 @@ function readyConnection(deps: LogRequestDeps, deviceId: string): Promise<Connec
       off();
       reject(relayFailure("timeout"));
     }, CONNECT_TIMEOUT_MS);
-    const off = deps.connections.ready.on((connection) => {
+    const off = () => {
+      offReady();
+      offUnreachable();
+    };
+    const offReady = deps.connections.ready.on((connection) => {
       if (connection.deviceId !== deviceId || connection.nickname !== deps.account) return;
       clearTimeout(timer);
       off();
       resolve(connection);
+    });
+    // The home answered but no network path worked: not slow, not offline.
+    const offUnreachable = deps.connections.unreachable.on((connection) => {
+      if (connection.deviceId !== deviceId || connection.nickname !== deps.account) return;
+      clearTimeout(timer);
+      off();
+      reject(relayFailure("unreachable"));
     });
     deps.connections.dial(deps.account, [deviceId]);
   });

@@ -10,6 +10,15 @@ export const disconnectedGraceMs = 5_000;
 export const maxIceRestarts = 2;
 /** After an ICE restart, how long to wait for "connected" before trying again or giving up. */
 export const iceRestartTimeoutMs = 15_000;
+/**
+ * Once the other side has answered, how long ICE may take to find a working
+ * candidate pair before the peer counts as unreachable from this network
+ * (a symmetric NAT without TURN, a firewall). Host and server-reflexive
+ * pairs, and TURN relays, connect within a few seconds when they can.
+ */
+export const iceConnectTimeoutMs = 15_000;
+/** ICE always gets at least this long after the answer arrives, however late it came. */
+export const minIceCheckMs = 5_000;
 /** Before the data channel first opens, how long to wait before giving up. */
 export const openTimeoutMs = 30_000;
 /** Data-channel backpressure: stop queueing above this many buffered bytes. */

@@ -1,15 +1,9 @@
 import { Emitter } from "@/lib/shared/emitter";
 import type { ByteLink } from "./byte-link";
+import { IceSupervisor } from "./ice-supervisor";
+import { DATA_CHANNEL, maxPendingRemoteCandidates, maxQueuedSignals, openTimeoutMs } from "./limits";
+import { LinkError, type LinkErrorCode } from "./link-error";
 import { usesRelay } from "./route-kind";
-import {
-  DATA_CHANNEL,
-  disconnectedGraceMs,
-  iceRestartTimeoutMs,
-  maxIceRestarts,
-  maxPendingRemoteCandidates,
-  maxQueuedSignals,
-  openTimeoutMs,
-} from "./limits";
 import { localFingerprint, remoteFingerprint, type DtlsView } from "./dtls-fingerprint";
 import { type CandidateInit, type SignalPayload } from "./signal-payload";
 
@@ -20,17 +14,7 @@ import { type CandidateInit, type SignalPayload } from "./signal-payload";
 
 export type LinkState = "connecting" | "direct" | "relayed" | "offline";
 export type OutgoingSignal = { type: "offer" | "answer" | "candidate" | "bye"; payload: SignalPayload };
-export type LinkErrorCode = "ERR_SET_REMOTE_DESCRIPTION" | "ERR_SET_LOCAL_DESCRIPTION" | "ERR_OPEN_TIMEOUT" | "ERR_ICE_FAILED" | "ERR_QUEUE_FULL" | "ERR_NOT_OPEN";
-
-export class LinkError extends Error {
-  constructor(
-    readonly code: LinkErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "LinkError";
-  }
-}
+export { LinkError, type LinkErrorCode } from "./link-error";
 
 export interface PeerLinkOptions {
   linkId: string;
@@ -42,6 +26,8 @@ export interface PeerLinkOptions {
   sendSignal: (signal: OutgoingSignal) => void;
   /** Injectable for tests; the browser's RTCPeerConnection otherwise. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+  /** Injectable for tests; Date.now otherwise. */
+  clock?: () => number;
 }
 
 export class PeerLink implements ByteLink {
@@ -65,11 +51,11 @@ export class PeerLink implements ByteLink {
   private pendingCandidates: CandidateInit[] = [];
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
-  private restarts = 0;
   /** Remote candidates the browser refused (counted, not fatal). */
   candidateErrors = 0;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private isClosed = false;
+  private readonly ice: IceSupervisor;
 
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;
@@ -80,6 +66,17 @@ export class PeerLink implements ByteLink {
     // question of who creates it.
     this.channel = this.pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id, ordered: true });
     this.channel.binaryType = "arraybuffer";
+    this.ice = new IceSupervisor({
+      iceState: () => this.pc.iceConnectionState,
+      restartIce: () => this.pc.restartIce(),
+      connected: () => {
+        if (this.channel.readyState === "open") void this.refreshRoute();
+      },
+      reconnecting: () => this.setState("connecting"),
+      fail: (code, message) => this.fail(code, message),
+      after: (ms, run) => this.after(ms, run),
+      clock: opts.clock ?? Date.now,
+    });
     this.wire();
     this.after(openTimeoutMs, () => {
       if (this.channel.readyState !== "open") this.fail("ERR_OPEN_TIMEOUT", "the data channel did not open in time");
@@ -142,6 +139,32 @@ export class PeerLink implements ByteLink {
     return this.queue;
   }
 
+  /**
+   * Fresh STUN/TURN servers (renewed TURN credentials) for the next gathering.
+   * A relayed link gathers again now (an ICE restart keeps the old path until
+   * a new one is chosen), so its TURN allocation moves to the new credentials
+   * before the old ones expire; a direct link needs nothing from TURN.
+   */
+  updateIceServers(iceServers: RTCIceServer[]): void {
+    if (this.isClosed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch {
+      // A configuration the browser refuses changes nothing: keep the old one.
+      return;
+    }
+    if (this.currentState === "relayed") this.pc.restartIce();
+  }
+
+  /**
+   * The device's network changed (Wi-Fi to mobile): the selected pair may be
+   * dead without ICE knowing yet. Restart now rather than after consent
+   * checks time out; a link that never connected is left to its timers.
+   */
+  networkChanged(): void {
+    if (!this.isClosed) this.ice.networkChanged();
+  }
+
   /** Safe to call twice. `notify` tells the remote side with a "bye". */
   close(opts: { notify?: boolean; error?: LinkError } = {}): void {
     if (this.isClosed) return;
@@ -168,11 +191,17 @@ export class PeerLink implements ByteLink {
       // A null candidate only marks the end of gathering; trickle ICE needs nothing for it.
       if (candidate) this.signal("candidate", { candidate: candidate.toJSON() as CandidateInit });
     };
-    pc.oniceconnectionstatechange = () => this.onIceState(pc.iceConnectionState);
+    pc.oniceconnectionstatechange = () => {
+      if (!this.isClosed) this.ice.onIceState(pc.iceConnectionState);
+    };
     channel.onopen = () => {
-      this.restarts = 0;
+      this.ice.opened();
       this.opened.emit();
       void this.refreshRoute();
+      // ICE keeps checking after the first working pair and may move from a
+      // relayed pair to a direct one (or back) without any state change.
+      const ice = this.pc.sctp?.transport?.iceTransport;
+      if (ice) ice.onselectedcandidatepairchange = () => void this.refreshRoute();
     };
     channel.onmessage = (event: MessageEvent) => {
       if (event.data instanceof ArrayBuffer) this.message.emit(new Uint8Array(event.data));
@@ -214,6 +243,7 @@ export class PeerLink implements ByteLink {
     this.settingRemoteAnswerPending = type === "answer";
     try {
       await pc.setRemoteDescription({ type, sdp: payload.sdp });
+      this.ice.answered();
     } catch (error) {
       throw new LinkError("ERR_SET_REMOTE_DESCRIPTION", error instanceof Error ? error.message : String(error));
     } finally {
@@ -253,35 +283,6 @@ export class PeerLink implements ByteLink {
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
     for (const candidate of pending) await this.addCandidate(candidate);
-  }
-
-  private onIceState(state: RTCIceConnectionState): void {
-    if (this.isClosed) return;
-    if (state === "connected" || state === "completed") {
-      if (this.channel.readyState === "open") void this.refreshRoute();
-      return;
-    }
-    if (state === "disconnected") {
-      this.setState("connecting");
-      // Often transient (a lost consent check); restart only if it lasts.
-      this.after(disconnectedGraceMs, () => {
-        if (this.pc.iceConnectionState === "disconnected") this.restartIce();
-      });
-    } else if (state === "failed") {
-      this.setState("connecting");
-      this.restartIce();
-    }
-  }
-
-  private restartIce(): void {
-    if (this.isClosed) return;
-    if (this.restarts >= maxIceRestarts) return this.fail("ERR_ICE_FAILED", "the connection failed and ICE restarts did not bring it back");
-    this.restarts += 1;
-    this.pc.restartIce();
-    this.after(iceRestartTimeoutMs, () => {
-      const ice = this.pc.iceConnectionState;
-      if (ice !== "connected" && ice !== "completed") this.restartIce();
-    });
   }
 
   /** "direct" or "relayed": whether the selected candidate pair goes through TURN. */

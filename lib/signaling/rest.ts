@@ -2,9 +2,10 @@ import "server-only";
 import Pusher from "pusher";
 import { env, usesBuiltinSignaling, type Env } from "@/lib/env";
 import { ApiError } from "@/lib/http/api-error";
+import { selfHost } from "@/lib/net/listen-address";
 
 // The server's side of signaling: the official `pusher` REST client, pointed
-// at the built-in server over loopback or at hosted Pusher/soketi/sockudo/
+// at the built-in server (on the address it listens on) or at hosted Pusher/soketi/sockudo/
 // Reverb. Route handlers use nothing else, so every deployment behaves alike.
 
 const holder = globalThis as unknown as { communispPusher?: Pusher };
@@ -14,7 +15,8 @@ export function restClient(config: Env = env()): Pusher {
   const base = { appId: config.PUSHER_APP_ID, key: config.PUSHER_KEY, secret: config.PUSHER_SECRET, timeout: 5_000 };
   let client: Pusher;
   if (usesBuiltinSignaling(config)) {
-    client = new Pusher({ ...base, host: "127.0.0.1", port: String(config.PORT), useTLS: false });
+    // The built-in server shares this process's listener: reach it where it listens.
+    client = new Pusher({ ...base, host: selfHost(config.HOST), port: String(config.PORT), useTLS: false });
   } else if (config.PUSHER_HOST) {
     client = new Pusher({ ...base, host: config.PUSHER_HOST, port: config.PUSHER_PORT ? String(config.PUSHER_PORT) : undefined, useTLS: config.PUSHER_USE_TLS ?? true });
   } else {

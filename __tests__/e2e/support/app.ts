@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import path from "node:path";
 import { makeTempDir } from "../../support/temp-dir";
@@ -26,28 +27,53 @@ export function freePort(): Promise<number> {
   });
 }
 
-/**
- * `port` lets a test put a proxy in front first; `publicUrl` is then the
- * proxy's address, which is where browsers (and next-auth's redirects) go.
- */
-export async function startApp(extraEnv: Record<string, string> = {}, opts: { dev?: boolean; port?: number; publicUrl?: string } = {}): Promise<RunningApp> {
+/** A UDP port nobody uses right now, for the built-in STUN responder. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createSocket("udp4");
+    probe.on("error", reject);
+    probe.bind(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartAppOptions {
+  dev?: boolean;
+  /** Lets a test put a proxy in front first; `publicUrl` is then the proxy's address, where browsers (and next-auth's redirects) go. */
+  port?: number;
+  publicUrl?: string;
+  /** The address to listen on (HOST); 127.0.0.1 unless given. */
+  host?: string;
+  /** Runs the app inside this network namespace (the NAT lab), as `ip netns exec` does. */
+  netns?: string;
+}
+
+export async function startApp(extraEnv: Record<string, string> = {}, opts: StartAppOptions = {}): Promise<RunningApp> {
   const root = path.resolve(__dirname, "../../..");
   const temp = makeTempDir("app");
+  const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? (await freePort());
-  const url = opts.publicUrl ?? `http://127.0.0.1:${port}`;
+  const url = opts.publicUrl ?? `http://${host}:${port}`;
+  // Each app its own STUN port, so apps side by side do not collide on 3478.
+  const stunPort = extraEnv.STUN_PORT ?? (opts.netns ? "3478" : String(await freeUdpPort()));
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/start.ts", ...(opts.dev ? ["--dev"] : [])], {
+  const command = [process.execPath, require.resolve("tsx/cli"), "scripts/start.ts", ...(opts.dev ? ["--dev"] : [])];
+  const argv = opts.netns ? ["ip", "netns", "exec", opts.netns, ...command] : command;
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
     cwd: root,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: opts.dev ? "development" : "production",
       PORT: String(port),
-      HOST: "127.0.0.1",
+      HOST: host,
       NEXTAUTH_URL: url,
       DATA_DIR: temp.dir,
       DATABASE_URL: `file:${temp.dir}/communisp.db`,
       ...extraEnv,
+      STUN_PORT: stunPort,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

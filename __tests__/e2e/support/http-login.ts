@@ -84,3 +84,12 @@ export async function register(baseUrl: string, nickname: string, password: stri
   const res = await fetch(`${baseUrl}/api/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ nickname, password }) });
   if (res.status !== 201) throw new Error(`registering ${nickname} answered ${res.status}: ${await res.text()}`);
 }
+
+/** Registers `nickname` and logs in through next-auth's credentials flow; the jar then holds the session. */
+export async function signUpOverHttp(baseUrl: string, nickname: string, password: string): Promise<Jar> {
+  const registered = await fetch(`${baseUrl}/api/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ nickname, password }) });
+  if (registered.status !== 201) throw new Error(`sign-up of ${nickname} answered ${registered.status}: ${await registered.text()}`);
+  const { jar, status } = await attemptLogin(baseUrl, nickname, password);
+  if (!jar.names().some((name) => name.endsWith("next-auth.session-token"))) throw new Error(`login of ${nickname} set no session (status ${status})`);
+  return jar;
+}

@@ -16,11 +16,20 @@ export interface Person {
 
 export const PASSWORD = "correct horse battery staple";
 
-export async function launchPerson(nickname: string, opts: { viewport?: { width: number; height: number }; isMobile?: boolean; home?: string } = {}): Promise<Person> {
+export interface LaunchOptions {
+  viewport?: { width: number; height: number };
+  isMobile?: boolean;
+  /** A HOME whose NSS database trusts a test CA (support/trust-store.ts). */
+  home?: string;
+  /** Another Chromium executable (the NAT lab's wrapper that runs it inside a network namespace). */
+  executablePath?: string;
+  extraArgs?: string[];
+}
+
+export async function launchPerson(nickname: string, opts: LaunchOptions = {}): Promise<Person> {
   // A browser server, so the test can reach the Chromium processes themselves.
-  // `home`: a HOME whose NSS database trusts a test CA (support/trust-store.ts).
   const env = opts.home ? { ...process.env, HOME: opts.home } : undefined;
-  const server = await chromium.launchServer({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true, env });
+  const server = await chromium.launchServer({ executablePath: opts.executablePath ?? chromiumPath(), args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])], headless: true, env });
   const browser = await chromium.connect(server.wsEndpoint());
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1200, height: 900 }, isMobile: opts.isMobile, hasTouch: opts.isMobile });
   const page = await context.newPage();
@@ -96,8 +105,8 @@ export async function connectTo(person: Person, nickname: string): Promise<void>
   await conversationWith(page, nickname).waitFor();
 }
 
-export async function waitForConnection(person: Person, state: "direct" | "relayed" | "offline" | "connecting", timeoutMs = 30_000): Promise<void> {
-  await expectText(person.page.getByRole("status", { name: "Connection state" }).locator("strong"), state, timeoutMs);
+export async function waitForConnection(person: Person, state: "direct" | "relayed" | "offline" | "connecting" | "unreachable", timeoutMs = 30_000): Promise<void> {
+  await expectText(person.page.getByRole("status", { name: "Connection state" }).locator("strong"), state === "relayed" ? "relayed (TURN)" : state, timeoutMs);
 }
 
 export async function send(person: Person, text: string): Promise<void> {

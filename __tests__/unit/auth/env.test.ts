@@ -67,6 +67,20 @@ describe("lib/env", () => {
     expect(() => parseEnv({ ...complete, SIGNALING_MAX_CONNECTIONS_PER_IP: "0" })).toThrow(/SIGNALING_MAX_CONNECTIONS_PER_IP/);
   });
 
+  it("reads the STUN port and TURN settings, and refuses half a TURN configuration", () => {
+    expect(parseEnv(complete)).toMatchObject({ STUN_PORT: 3478, TURN_TTL: 3600 });
+    expect(parseEnv({ ...complete, STUN_PORT: "off" }).STUN_PORT).toBe("off");
+    expect(parseEnv({ ...complete, STUN_PORT: "3479" }).STUN_PORT).toBe(3479);
+    expect(() => parseEnv({ ...complete, STUN_PORT: "0" })).toThrow(/STUN_PORT: must be a UDP port \(1-65535\) or off/);
+    expect(() => parseEnv({ ...complete, STUN_PORT: "on" })).toThrow(/STUN_PORT/);
+    const turn = parseEnv({ ...complete, TURN_URLS: "turn:t.example:3478?transport=udp, turns:t.example:5349", TURN_SECRET: "s".repeat(16) });
+    expect(turn.TURN_URLS).toEqual(["turn:t.example:3478?transport=udp", "turns:t.example:5349"]);
+    expect(() => parseEnv({ ...complete, TURN_URLS: "turn:t.example" })).toThrow(/TURN_SECRET: is needed with TURN_URLS/);
+    expect(() => parseEnv({ ...complete, TURN_SECRET: "s".repeat(16) })).toThrow(/TURN_URLS: is needed with TURN_SECRET/);
+    expect(() => parseEnv({ ...complete, TURN_URLS: "stun:t.example", TURN_SECRET: "s".repeat(16) })).toThrow(/TURN_URLS/);
+    expect(() => parseEnv({ ...complete, TURN_TTL: "60" })).toThrow(/TURN_TTL: must be at least 300/);
+  });
+
   it("has .env.example list exactly the keys it reads", () => {
     const fs = require("node:fs") as typeof import("node:fs");
     const example = fs.readFileSync(".env.example", "utf8");

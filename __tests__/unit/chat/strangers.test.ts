@@ -22,7 +22,7 @@ const TURN = [{ urls: "stun:stun.example.org" }, { urls: ["turn:turn.example.org
 function tab(policy: (nickname: string) => PeerPolicy) {
   return new Connections({
     local: { identity: generateIdentity(seededRandom(9)), nickname: "home", deviceId: "home0000000000000000000" },
-    iceServers: TURN,
+    iceServers: () => TURN,
     random: seededRandom(10),
     clock: () => clock,
     sendSignal: async () => undefined,

@@ -24,7 +24,7 @@ export function makeTabs(people: readonly string[], clock: () => number, policyO
     let links = 0;
     tab[me] = new Connections({
       local: { identity: ids[me]!, nickname: me, deviceId: device(me) },
-      iceServers: [],
+      iceServers: () => [],
       random: seededRandom(60 + index),
       clock,
       sendSignal: async (req) => void setImmediate(() => tab[req.to]?.handleSignal({ from: { nickname: me, deviceId: device(me) }, toDevice: req.toDevice, type: req.type, data: req.data })),

@@ -69,7 +69,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
             </div>
             <RelayPanel relay={relay} deviceId={messenger.device.deviceId} turnConfigured={messenger.turnConfigured} vapidPublicKey={vapidPublicKey} />
           </aside>
-          <OpenConversation messenger={messenger} />
+          <OpenConversation messenger={messenger} turn={messenger.turnConfigured} />
         </div>
       )}
     </main>
@@ -82,7 +82,7 @@ function Contacts({ messenger }: { messenger: Messenger }) {
   return <ContactList contacts={contacts} active={active} onOpen={(peer) => void messenger.openConversation(peer)} />;
 }
 
-function OpenConversation({ messenger }: { messenger: Messenger }) {
+function OpenConversation({ messenger, turn }: { messenger: Messenger; turn: boolean }) {
   const conversation = useMessenger(messenger, (s) => s.conversation);
-  return <Conversation messenger={messenger} conversation={conversation} />;
+  return <Conversation messenger={messenger} conversation={conversation} turn={turn} />;
 }

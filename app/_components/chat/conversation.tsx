@@ -8,10 +8,11 @@ import { KeyWarnings } from "./key-warnings";
 import { MessageList } from "./message-list";
 import { NewDeviceNotices } from "./new-device-notices";
 import { SafetyNumberView } from "./safety-number";
+import { UnreachableHint } from "./unreachable-hint";
 
-const connectionText = { connecting: "connecting", direct: "direct", relayed: "relayed (TURN)", offline: "offline" } as const;
+const connectionText = { connecting: "connecting", direct: "direct", relayed: "relayed (TURN)", offline: "offline", unreachable: "unreachable" } as const;
 
-export function Conversation({ messenger, conversation }: { messenger: Messenger; conversation: ConversationView | null }) {
+export function Conversation({ messenger, conversation, turn }: { messenger: Messenger; conversation: ConversationView | null; turn: boolean }) {
   const [showSafety, setShowSafety] = useState(false);
   if (!conversation) {
     return (
@@ -40,11 +41,12 @@ export function Conversation({ messenger, conversation }: { messenger: Messenger
           {conversation.notice}
         </p>
       )}
+      {conversation.connection === "unreachable" && <UnreachableHint peer={peer} turn={turn} />}
       <MessageRequest messenger={messenger} conversation={conversation} />
       <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
       <NewDeviceNotices peer={peer} devices={conversation.newDevices} onAcknowledge={(deviceId) => void messenger.acknowledgeNewDevice(peer, deviceId)} />
       {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
-      <MessageList messages={conversation.messages} peer={peer} />
+      <MessageList messages={conversation.messages} peer={peer} unreachable={conversation.connection === "unreachable"} />
       <Composer onSend={(text) => messenger.sendMessage(text)} disabled={conversation.error !== null} />
     </section>
   );

@@ -3,7 +3,9 @@
 import { memo, useEffect, useRef } from "react";
 import type { StoredMessage } from "@/lib/store/history-store";
 
-function statusText(message: StoredMessage, peer: string): string {
+function statusText(message: StoredMessage, peer: string, unreachable: boolean): string {
+  // Online but no network path: saying "sending" or "waiting to come online" would mislead.
+  if (unreachable && (message.status === "pending" || message.status === "waiting")) return `waiting: can't reach ${peer} from this network`;
   switch (message.status) {
     case "pending":
       return "sending";
@@ -20,20 +22,20 @@ function statusText(message: StoredMessage, peer: string): string {
 // which costs a third of a millisecond each in Chromium.
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
-/** A row re-renders only when its own message (a new object on any change) or the peer changes. */
-const MessageRow = memo(function MessageRow({ message, peer }: { message: StoredMessage; peer: string }) {
+/** A row re-renders only when its own message (a new object on any change), the peer or reachability changes. */
+const MessageRow = memo(function MessageRow({ message, peer, unreachable }: { message: StoredMessage; peer: string; unreachable: boolean }) {
   return (
     <li className={message.direction === "out" ? "out" : "in"} data-status={message.status}>
       <span className="sr-only">{message.direction === "out" ? "You" : peer}: </span>
       <span className="text">{message.text}</span>
       <span className="meta">
-        <time dateTime={new Date(message.at).toISOString()}>{timeFormat.format(message.at)}</time> · <span className="status">{statusText(message, peer)}</span>
+        <time dateTime={new Date(message.at).toISOString()}>{timeFormat.format(message.at)}</time> · <span className="status">{statusText(message, peer, unreachable)}</span>
       </span>
     </li>
   );
 });
 
-export function MessageList({ messages, peer }: { messages: StoredMessage[]; peer: string }) {
+export function MessageList({ messages, peer, unreachable = false }: { messages: StoredMessage[]; peer: string; unreachable?: boolean }) {
   const end = useRef<HTMLLIElement>(null);
   useEffect(() => {
     // A statement, not an expression body: Chromium's scrollIntoView now
@@ -43,7 +45,7 @@ export function MessageList({ messages, peer }: { messages: StoredMessage[]; pee
   return (
     <ol role="log" aria-label="Messages" aria-live="polite" className="messages">
       {messages.map((m) => (
-        <MessageRow key={m.id} message={m} peer={peer} />
+        <MessageRow key={m.id} message={m} peer={peer} unreachable={unreachable} />
       ))}
       <li ref={end} aria-hidden="true" className="end" />
     </ol>

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useRef, useState, type ChangeEvent } from "react";
 import type { HomeRelay } from "@/lib/relay/home-relay";
 import { groupByPeer, type PeerLog } from "@/lib/relay/log-records";
@@ -20,11 +21,11 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
   const [busy, setBusy] = useState<"retrieve" | "clear" | "import" | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [groups, setGroups] = useState<PeerLog[] | null>(null);
-  const [message, setMessageState] = useState<{ kind: "status" | "alert"; text: string; n: number } | null>(null);
+  const [message, setMessageState] = useState<{ kind: "status" | "alert"; text: string; n: number; unreachable?: boolean } | null>(null);
   // Each outcome is a new element (keyed by n), so an outcome that repeats
   // the last one's words is still announced, and is told apart from it.
   const outcomes = useRef(0);
-  const setMessage = (next: { kind: "status" | "alert"; text: string } | null) => setMessageState(next ? { ...next, n: ++outcomes.current } : null);
+  const setMessage = (next: { kind: "status" | "alert"; text: string; unreachable?: boolean } | null) => setMessageState(next ? { ...next, n: ++outcomes.current } : null);
 
   async function run(op: "retrieve" | "clear") {
     if (!passphrase) return setMessage({ kind: "alert", text: "Enter the log passphrase first." });
@@ -44,7 +45,7 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
       }
     } catch (error) {
       setHomeChanged(error instanceof RelayError && error.reason === "home-changed");
-      setMessage({ kind: "alert", text: errorText(error) });
+      setMessage({ kind: "alert", text: errorText(error), unreachable: error instanceof RelayError && error.reason === "unreachable" });
     } finally {
       setBusy(null);
       setProgress(null);
@@ -101,6 +102,12 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
       {message && (
         <p key={message.n} role={message.kind} className={message.kind === "alert" ? undefined : "muted"}>
           {message.text}
+          {message.unreachable && (
+            <>
+              {" "}
+              <Link href="/help/network">How to fix this</Link>
+            </>
+          )}
         </p>
       )}
       {homeChanged && (

@@ -60,6 +60,7 @@ export function relayConnections(me: Device): RelayConnections {
     dial: () => undefined,
     ready: new Emitter<Connection>(),
     lost: new Emitter<Connection>(),
+    unreachable: new Emitter<Connection>(),
   };
 }
 
