@@ -91,6 +91,7 @@ async function focusOrOpenChat() {
 }
 
 self.addEventListener("notificationclick", (event) => {
-  event.notification.close();
-  event.waitUntil(focusOrOpenChat());
+  // The window first (focus() and openWindow() need this click's permission),
+  // then the notification goes: its closing marks the click as handled.
+  event.waitUntil(focusOrOpenChat().finally(() => event.notification.close()));
 });

@@ -1,0 +1,103 @@
+import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
+import { makeTempDir } from "../support/temp-dir";
+import { startApp, type RunningApp } from "./support/app";
+import { CHROMIUM_ARGS, chromiumPath } from "./support/chromium";
+import { startDesktopNotifications, type DesktopNotifications, type ShownNotification } from "./support/desktop-notifications";
+import { signUp } from "./support/people";
+import { eventually } from "./support/wait";
+
+// A ping's notification, clicked the way a person clicks one: Chromium shows
+// it through the desktop's notification service (a D-Bus server of the
+// test's own, support/desktop-notifications.ts) and the click comes back as
+// that service's ActionInvoked signal, so the service worker gets a real
+// notificationclick. The push itself arrives through the DevTools protocol
+// (ServiceWorker.deliverPushMessage), as a push service would deliver it.
+
+jest.setTimeout(120_000);
+
+let app: RunningApp;
+let desktop: DesktopNotifications;
+let context: BrowserContext;
+let cdp: CDPSession;
+let profile: { dir: string; remove: () => void };
+const registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] = [];
+
+beforeAll(async () => {
+  app = await startApp();
+  desktop = await startDesktopNotifications();
+  // A profile on disk, as a person's browser has (Chromium keeps notifications of incognito-like contexts to itself).
+  profile = makeTempDir("profile");
+  context = await chromium.launchPersistentContext(profile.dir, {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: desktop.busAddress },
+  });
+  await context.grantPermissions(["notifications"], { origin: app.url });
+  const page = context.pages()[0] ?? (await context.newPage());
+  cdp = await context.newCDPSession(page);
+  cdp.on("ServiceWorker.workerRegistrationUpdated", (event) => registrations.push(...event.registrations));
+  await cdp.send("ServiceWorker.enable");
+  await signUp({ nickname: "iris", page }, app.url);
+  await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null), (yes) => yes, "the service worker to control the page", 30_000);
+});
+
+afterAll(async () => {
+  await context?.close();
+  profile?.remove();
+  await desktop?.stop();
+  await app?.stop();
+});
+
+/** Closes every tab but one, and shows `path` in it. */
+async function showOnly(path: string): Promise<void> {
+  const [first, ...rest] = context.pages();
+  for (const page of rest) await page.close();
+  await (first as Page).goto(`${app.url}${path}`);
+}
+
+const chatPages = () => context.pages().filter((p) => new URL(p.url()).pathname === "/chat");
+
+/** A ping pushed to the worker; resolves with the notification the desktop was asked to show. */
+async function ping(count: number): Promise<ShownNotification> {
+  const scope = `${app.url}/`;
+  const registrationId = registrations.filter((r) => r.scopeURL === scope && !r.isDeleted).at(-1)?.registrationId;
+  if (!registrationId) throw new Error(`no service worker registration for ${scope}`);
+  const before = desktop.shown().length;
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin: app.url, registrationId, data: JSON.stringify({ type: "ping", count }) });
+  const shown = await eventually(async () => desktop.shown().slice(before), (list) => list.length > 0, "the desktop to be asked to show the ping");
+  return shown[0]!;
+}
+
+/** Clicks like a person and waits until the worker has finished with the click (it closes the notification last). */
+async function click(notification: ShownNotification): Promise<void> {
+  desktop.click(notification.id);
+  await eventually(async () => desktop.closed(), (ids) => ids.includes(notification.id), "the worker to finish handling the click", 30_000);
+}
+
+describe("clicking a ping's notification", () => {
+  it("shows the ping through the desktop's notification service, without content", async () => {
+    const shown = await ping(2);
+    // Chromium puts the origin above the body; the rest is only the count.
+    expect(shown.summary).toBe("CommunisP");
+    expect(shown.body).toBe(`${new URL(app.url).host}\n\nYour home relay received 2 new messages.`);
+    expect(shown.actions).toContain("default");
+  });
+
+  it("opens /chat when no tab shows it", async () => {
+    await showOnly("/settings");
+    expect(chatPages()).toHaveLength(0);
+    const opened = context.waitForEvent("page", { predicate: (p) => p.url().endsWith("/chat"), timeout: 30_000 });
+    await click(await ping(1));
+    await opened;
+    expect(chatPages()).toHaveLength(1);
+  });
+
+  it("brings the open /chat tab forward instead of opening another", async () => {
+    await showOnly("/chat");
+    const other = await context.newPage();
+    await other.goto(`${app.url}/settings`);
+    await click(await ping(3));
+    expect(context.pages().map((p) => new URL(p.url()).pathname).sort()).toEqual(["/chat", "/settings"]);
+  });
+});
