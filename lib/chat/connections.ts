@@ -1,3 +1,4 @@
+import { ApiRequestError } from "@/lib/api/fetch-json";
 import { ROTATION_FAILURES, SecureChannel } from "@/lib/channel/secure-channel";
 import type { DeviceIdentity, RandomSource, RatchetConfig } from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
@@ -185,7 +186,7 @@ export class Connections {
     const connection: Connection = { nickname, deviceId, link, channel, stranger: policy.stranger };
     this.byDevice.set(deviceId, connection);
     this.touch(connection);
-    outgoing.onFailure = () => this.drop(connection);
+    outgoing.onRefused = () => this.drop(connection);
     link.stateChanged.on(() => this.changed.emit(connection));
     channel.ready.on(() => {
       this.unreachableDevices.delete(deviceId);
@@ -232,23 +233,31 @@ export class Connections {
 /**
  * Signals of one link go out one at a time, in order: each is its own HTTP
  * request, and an answer must not overtake its offer. A refused signal (the
- * device went offline) ends the link.
+ * device went offline, or this session ended) ends the link. A signal that
+ * did not get through because the server is away (no answer, 5xx, 429) ends
+ * nothing: a connected link needs no signaling to carry data, and one still
+ * connecting gives up on its own timers.
  */
 class SignalQueue {
-  onFailure: () => void = () => undefined;
+  onRefused: () => void = () => undefined;
   private tail: Promise<void> = Promise.resolve();
-  private failed = false;
+  private refused = false;
 
   constructor(private readonly send: (request: SignalRequest) => Promise<void>) {}
 
   push(request: SignalRequest): void {
-    if (this.failed) return;
+    if (this.refused) return;
     this.tail = this.tail.then(() =>
-      this.send(request).catch(() => {
-        if (request.type === "bye") return;
-        this.failed = true;
-        this.onFailure();
+      this.send(request).catch((error: unknown) => {
+        if (request.type === "bye" || !isRefusal(error)) return;
+        this.refused = true;
+        this.onRefused();
       }),
     );
   }
+}
+
+/** The server answered and said no (4xx but for "slow down" and "timeout"), as opposed to not answering. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof ApiRequestError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 }

@@ -12,7 +12,12 @@ export interface RunningApp {
   port: number;
   dataDir: string;
   output: () => string;
+  /** Ends the process and removes its data. */
   stop: () => Promise<void>;
+  /** Ends the process (signaling, database, everything) but keeps its data, as a crash or a restart would. */
+  halt: (signal?: NodeJS.Signals) => Promise<void>;
+  /** Starts it again on the same port, data and settings. */
+  resume: () => Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -61,57 +66,67 @@ export async function startApp(extraEnv: Record<string, string> = {}, opts: Star
   let output = "";
   const command = [process.execPath, require.resolve("tsx/cli"), "scripts/start.ts", ...(opts.dev ? ["--dev"] : [])];
   const argv = opts.netns ? ["ip", "netns", "exec", opts.netns, ...command] : command;
-  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: opts.dev ? "development" : "production",
-      PORT: String(port),
-      HOST: host,
-      NEXTAUTH_URL: url,
-      DATA_DIR: temp.dir,
-      DATABASE_URL: `file:${temp.dir}/communisp.db`,
-      ...extraEnv,
-      STUN_PORT: stunPort,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // Never outlive the test process, even when it dies without cleaning up.
-  const killChild = () => child.kill("SIGKILL");
-  process.once("exit", killChild);
-  child.once("exit", () => process.off("exit", killChild));
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: opts.dev ? ("development" as const) : ("production" as const),
+    PORT: String(port),
+    HOST: host,
+    NEXTAUTH_URL: url,
+    DATA_DIR: temp.dir,
+    DATABASE_URL: `file:${temp.dir}/communisp.db`,
+    ...extraEnv,
+    STUN_PORT: stunPort,
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start within 120 s:\n${output}`)), 120_000);
-    const check = () => {
-      if (output.includes("CommunisP ready on")) {
+  let child: ChildProcess;
+  async function launch(): Promise<void> {
+    child = spawn(argv[0]!, argv.slice(1), { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const started = child;
+    // Never outlive the test process, even when it dies without cleaning up.
+    const killChild = () => started.kill("SIGKILL");
+    process.once("exit", killChild);
+    started.once("exit", () => process.off("exit", killChild));
+    started.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    started.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const from = output.length;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`app did not start within 120 s:\n${output}`)), 120_000);
+      const check = () => {
+        if (output.slice(from).includes("CommunisP ready on")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      started.stdout!.on("data", check);
+      started.once("exit", (code) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`app exited with ${code} before it was ready:\n${output}`));
+        reject(new Error(`app exited with ${code} before it was ready:\n${output}`));
+      });
     });
-  });
+  }
 
+  function halt(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const running = child;
+    return new Promise<void>((resolve) => {
+      if (running.exitCode !== null || running.signalCode !== null) return resolve();
+      running.once("exit", () => resolve());
+      running.kill(signal);
+      setTimeout(() => running.kill("SIGKILL"), 10_000).unref();
+    });
+  }
+
+  await launch();
   let stopped: Promise<void> | undefined;
   return {
     url,
     port,
     dataDir: temp.dir,
     output: () => output,
+    halt,
+    resume: launch,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-      }).then(() => temp.remove());
+      stopped ??= halt().then(() => temp.remove());
       return stopped;
     },
   };

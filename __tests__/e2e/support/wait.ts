@@ -23,3 +23,13 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Polls an async condition for `durationMs` and fails the moment it does not hold: for states that must last. */
+export async function holdsFor<T>(durationMs: number, probe: () => Promise<T>, accept: (value: T) => boolean, what: string): Promise<void> {
+  const end = Date.now() + durationMs;
+  while (Date.now() < end) {
+    const value = await probe();
+    if (!accept(value)) throw new Error(`${what} stopped holding; value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

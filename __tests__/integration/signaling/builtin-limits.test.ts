@@ -4,6 +4,7 @@
 
 import { createServer, type Server } from "node:http";
 import { createPusherServer, type PresenceChange, type PusherServer } from "@/lib/signaling/server";
+import { resolveLimits } from "@/lib/signaling/server/limits";
 import { restClient, signChannel, signedRequest } from "./support/clients";
 import { RawClient, sleep } from "./support/raw-client";
 import { APP, type Target } from "./support/targets";
@@ -57,6 +58,36 @@ test("a socket that stops answering pings is closed with 4201; one that answers 
   await sleep(1000);
   expect(await lively.answersPing()).toBe(true);
   expect(target.server.stats().connections).toBe(1);
+});
+
+test("a presence member that stops answering leaves presence: member_removed to the others and gone from the HTTP API", async () => {
+  const target = await start({ activityTimeoutSec: 0.3, pongTimeoutSec: 0.3 });
+  async function member(id: string): Promise<RawClient> {
+    const client = await connect(target);
+    const socketId = await client.socketId();
+    const channelData = JSON.stringify({ user_id: id, user_info: {} });
+    client.subscribe("presence-user-dana", signChannel(APP.secret, APP.key, socketId, "presence-user-dana", channelData), channelData);
+    await client.nextEvent("pusher_internal:subscription_succeeded", "presence-user-dana");
+    return client;
+  }
+  const users = async () => ((await (await restClient(target).get({ path: "/channels/presence-user-dana/users" })).json()) as { users: { id: string }[] }).users.map((u) => u.id);
+  const lively = await member("phone");
+  lively.ws.on("message", (raw) => {
+    if (String(raw).includes('"pusher:ping"')) lively.send({ event: "pusher:pong", data: {} });
+  });
+  // The "laptop" is frozen: its socket stays open and never answers again.
+  const frozen = await member("laptop");
+  frozen.ws.pause();
+  expect((await users()).sort()).toEqual(["laptop", "phone"]);
+  const removed = await lively.next((f) => f.event === "pusher_internal:member_removed", 5_000);
+  expect(JSON.parse(String(removed.data))).toEqual({ user_id: "laptop" });
+  expect(await users()).toEqual(["phone"]);
+});
+
+test("by default a dead device leaves presence within 45 s (activity 30 s + pong 10 s + one sweep)", () => {
+  const { activityTimeoutSec, pongTimeoutSec } = resolveLimits({});
+  const sweepSec = Math.min(5, Math.min(activityTimeoutSec, pongTimeoutSec) / 4);
+  expect(activityTimeoutSec + pongTimeoutSec + sweepSec).toBeLessThanOrEqual(45);
 });
 
 test("a socket may hold at most maxChannelsPerSocket channels", async () => {

@@ -54,6 +54,9 @@ export class Connection {
 
 const OPEN = 1;
 
+/** How long a socket this server closes may take to answer the close frame before it is cut. */
+const CLOSE_HANDSHAKE_MS = 2_000;
+
 export class Hub {
   readonly connections = new Map<string, Connection>();
   readonly channels = new ChannelRegistry<Connection>();
@@ -122,7 +125,12 @@ export class Hub {
     if (conn.closed) return;
     this.send(conn, frame);
     conn.closed = true;
+    // Off every channel now, not when the close handshake ends: a dead peer
+    // never answers it, and its presence would linger for ws's 30 s close timeout.
+    this.leaveAll(conn);
     conn.ws.close(code);
+    const ws = conn.ws;
+    setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_MS).unref();
   }
 
   /**

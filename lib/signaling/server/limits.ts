@@ -56,8 +56,11 @@ export const DEFAULT_LIMITS: Readonly<SignalingLimits> = Object.freeze({
   maxEventNameLength: 200,
   maxChannelsPerEvent: 100,
   maxBatchSize: 10,
-  activityTimeoutSec: 120,
-  pongTimeoutSec: 30,
+  // A device that died without closing its socket (frozen, network cut) leaves
+  // presence within activity + pong + one sweep: 30 + 10 + 5 = 45 s, so
+  // senders stop waiting for a peer that is not there (soketi also says 30).
+  activityTimeoutSec: 30,
+  pongTimeoutSec: 10,
   maxTimestampSkewSec: 600,
 });
 
