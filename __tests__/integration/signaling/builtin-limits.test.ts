@@ -35,6 +35,14 @@ async function subscribed(target: Target, channel: string): Promise<RawClient> {
   return client;
 }
 
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(running.splice(0).map((s) => s.close()));
@@ -55,7 +63,10 @@ test("a socket that stops answering pings is closed with 4201; one that answers 
   const closed = await silent.closed;
   expect(closed.code).toBe(4201);
   expect(silent.frames.find((f) => f.event === "pusher:error")?.data).toMatchObject({ code: 4201 });
-  await sleep(1000);
+  // Three more ping rounds after the silent one went: the lively one is still there.
+  const pings = () => lively.frames.filter((f) => f.event === "pusher:ping").length;
+  const seen = pings();
+  await waitUntil(() => pings() >= seen + 3, 5_000, "three more pings to the lively socket");
   expect(await lively.answersPing()).toBe(true);
   expect(target.server.stats().connections).toBe(1);
 });
@@ -160,7 +171,7 @@ test("a consumer that stops reading is dropped once its send buffer passes the b
     target.server.publish(["private-firehose"], "signal", data);
     if (i % 50 === 0) await sleep(5);
   }
-  await sleep(200);
+  await waitUntil(() => target.server.stats().connections === 1, 5_000, "the slow consumer to be dropped");
   expect(target.server.stats().connections).toBe(1);
   expect(healthyCount).toBeGreaterThan(0);
 });
@@ -187,7 +198,8 @@ test("garbage of every kind never crashes the server or disturbs other sockets",
     await offender.socketId();
     for (const frame of junk) offender.send(frame);
     offender.ws.send(Buffer.from([0xff, 0xfe, 0x00]), { binary: true });
-    await sleep(100);
+    // Handled in order: once a ping after the junk is answered (or the offender is closed), the junk was processed.
+    await Promise.race([offender.sync(), offender.closed]);
   }
   // Invalid UTF-8 in a text frame and an oversized frame close only the offender.
   const badUtf8 = await connect(target);
@@ -251,7 +263,7 @@ test("in-process publish, presence ids and the presence hook", async () => {
   expect(server.publish(["presence-user-x"], "signal", '{"a":2}', socketId)).toBe(0);
   expect((await client.nextEvent("signal")).data).toBe('{"a":1}');
   client.send({ event: "pusher:unsubscribe", data: { channel: "presence-user-x" } });
-  await sleep(100);
+  await waitUntil(() => changes.length === 2, 5_000, "the member_removed change");
   expect(changes).toEqual([
     { type: "member_added", channel: "presence-user-x", userId: "dev-1" },
     { type: "member_removed", channel: "presence-user-x", userId: "dev-1" },

@@ -36,9 +36,6 @@ const HTTP_STATUS_BUG =
   "soketi writes CORS headers before the status line, and uWebSockets then sends 200 OK: every HTTP API error arrives " +
   "as 200 with the intended status only in the JSON body's `code`, so the `pusher` client reports success";
 
-/** How long "nothing arrives" is watched for. */
-const QUIET_MS = 400;
-
 let unique = 0;
 function channelName(prefix: string): string {
   unique += 1;
@@ -115,6 +112,33 @@ async function survivesFrame(ctx: CaseContext, frame: string | Buffer | object, 
     closeCode: offender.closedWith?.code ?? null,
     otherSocketsStillReceive: await receives(ctx, witness, channel),
   };
+}
+
+/**
+ * "Nothing arrived" without a fixed wait: a marker event on a channel the
+ * client does hear, triggered after whatever must not arrive. The server
+ * handles REST calls and each socket's frames in order, so once the marker is
+ * in, anything sent before it would be too.
+ */
+async function barrier(ctx: CaseContext, heard: { bind: (e: string, cb: (d: unknown) => void) => unknown }, channel: string): Promise<void> {
+  const marker = `barrier-${Math.random()}`;
+  const arrived = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the barrier event did not arrive within 5 s")), 5000);
+    heard.bind("barrier", (data: unknown) => {
+      if (JSON.stringify(data).includes(marker)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  await restClient(ctx.target).trigger(channel, "barrier", { marker });
+  await arrived;
+}
+
+/** Sockets the server counts on `channel`, through its HTTP API. */
+async function subscriptionCount(ctx: CaseContext, channel: string): Promise<number> {
+  const res = await restClient(ctx.target).get({ path: `/channels/${encodeURIComponent(channel)}`, params: { info: "subscription_count" } });
+  return ((await res.json()) as { subscription_count?: number }).subscription_count ?? -1;
 }
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -224,13 +248,16 @@ export const CASES: ConformanceCase[] = [
     title: "someone else's channel: the auth endpoint refuses, pusher-js reports it, no events arrive",
     run: async (ctx) => {
       const theirs = channelName("private-bob");
-      const client = await pusherJs(ctx, () => false);
+      const own = channelName("private-alice");
+      const client = await pusherJs(ctx, (c) => c === own);
+      const ownChannel = client.subscribe(own);
+      await nextOn(ownChannel, "pusher:subscription_succeeded");
       const channel = client.subscribe(theirs);
       const error = await nextOn<{ type?: string }>(channel, "pusher:subscription_error");
       let delivered = false;
       channel.bind("signal", () => (delivered = true));
       await restClient(ctx.target).trigger(theirs, "signal", { x: 1 });
-      await sleep(QUIET_MS);
+      await barrier(ctx, ownChannel, own);
       return { errorType: error.type ?? null, subscribed: channel.subscribed, delivered };
     },
     spec: { errorType: "AuthError", subscribed: false, delivered: false },
@@ -296,9 +323,12 @@ export const CASES: ConformanceCase[] = [
       await until(() => events.length > 0);
       const tab2 = await connectPusherJs(ctx.target, { allow: (c) => c === room, presence: policy("carol") });
       await nextOn(tab2.subscribe(room), "pusher:subscription_succeeded");
-      await sleep(QUIET_MS);
+      await barrier(ctx, watched, room);
       tab2.disconnect();
-      await sleep(QUIET_MS);
+      // The server has let the second tab go (2 sockets left), then a barrier.
+      const deadline = Date.now() + 5000;
+      while ((await subscriptionCount(ctx, room)) !== 2 && Date.now() < deadline) await sleep(20);
+      await barrier(ctx, watched, room);
       const afterOneTabLeft = [...events];
       tab1.disconnect();
       await until(() => events.length > afterOneTabLeft.length);
@@ -378,7 +408,8 @@ export const CASES: ConformanceCase[] = [
       const client = await subscribedWitness(ctx, channel);
       const before = await receives(ctx, client, channel);
       client.send({ event: "pusher:unsubscribe", data: { channel } });
-      await sleep(100);
+      // A ping answered after it: the server has handled the unsubscribe.
+      await client.sync();
       return { before, after: await receives(ctx, client, channel, "signal2") };
     },
     spec: { before: true, after: false },
