@@ -1,4 +1,4 @@
-import PusherJs from "pusher-js";
+import PusherJs, { type Options } from "pusher-js";
 import { fetchJson } from "@/lib/api/fetch-json";
 import { Emitter } from "@/lib/shared/emitter";
 import { pusherOptions, type PageLocation } from "./pusher-options";
@@ -9,7 +9,8 @@ import { memberInfoSchema, NOTICE_EVENT, SIGNAL_EVENT, signalEventSchema, userCh
 // server) and where the user's other devices come and go. Everything that
 // arrives is parsed before use; what does not parse is dropped and counted.
 
-export type SignalingState = "connecting" | "connected" | "unavailable" | "offline";
+/** "ended": the server refused this session (signed out elsewhere, or the device was revoked); nothing retries. */
+export type SignalingState = "connecting" | "connected" | "unavailable" | "offline" | "ended";
 
 export interface OwnDeviceEvent {
   type: "added" | "removed";
@@ -35,9 +36,19 @@ export interface SignalingClient {
 const MAX_BACKOFF_MS = 30_000;
 
 
-export function connectSignaling(opts: { config: SignalingClientConfig; nickname: string; deviceId: string; location?: PageLocation }): SignalingClient {
+export interface SignalingOptions {
+  config: SignalingClientConfig;
+  nickname: string;
+  deviceId: string;
+  location?: PageLocation;
+  /** Another way to authorize channels than POST /api/pusher/auth on the page's origin (tests outside a page). */
+  channelAuthorization?: Options["channelAuthorization"];
+}
+
+export function connectSignaling(opts: SignalingOptions): SignalingClient {
   const { config, nickname, deviceId } = opts;
-  const pusher = new PusherJs(config.key, pusherOptions(config, opts.location ?? window.location));
+  const options = pusherOptions(config, opts.location ?? window.location);
+  const pusher = new PusherJs(config.key, opts.channelAuthorization ? { ...options, channelAuthorization: opts.channelAuthorization } : options);
 
   const listeners = { state: new Emitter<SignalingState>(), signal: new Emitter<SignalEvent>(), own: new Emitter<OwnDeviceEvent>(), notice: new Emitter<unknown>() };
   const ownDevices = new Map<string, MemberInfo | null>();
@@ -71,8 +82,12 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
       for (const [id, info] of ownDevices) listeners.own.emit({ type: "added", deviceId: id, info });
       setState("connected");
     });
-    // Refused (e.g. the session's device binding is not there yet): try again later.
-    ch.bind("pusher:subscription_error", () => scheduleResubscribe());
+    ch.bind("pusher:subscription_error", (error: { status?: number } | undefined) => {
+      // No session any more: retrying would only collect 401s.
+      if (error?.status === 401) return end();
+      // Refused for now (e.g. the session's device binding is not there yet): try again later.
+      scheduleResubscribe();
+    });
     ch.bind("pusher:member_added", (m: { id: string; info: unknown }) => {
       if (m.id === deviceId) return;
       const info = parseInfo(m.info);
@@ -108,6 +123,14 @@ export function connectSignaling(opts: { config: SignalingClientConfig; nickname
       channel = subscribe();
     }, backoff);
     backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+  }
+
+  function end() {
+    if (closed) return;
+    closed = true;
+    if (retry) clearTimeout(retry);
+    pusher.disconnect();
+    setState("ended");
   }
 
   pusher.connection.bind("state_change", ({ current }: { current: string }) => {

@@ -11,7 +11,13 @@ import { RelayPanel } from "../relay/relay-panel";
 import { SecureContextNotice } from "../secure-context-notice";
 import { useMessenger, useMessengerBoot } from "./use-messenger";
 
-const signalingText = { connecting: "connecting to the server…", connected: "online", unavailable: "server unreachable, retrying…", offline: "offline" } as const;
+const signalingText = {
+  connecting: "connecting to the server…",
+  connected: "online",
+  unavailable: "server unreachable, retrying…",
+  offline: "offline",
+  ended: "signed out: this session ended (logged out elsewhere, or this device was revoked). Log in again to continue.",
+} as const;
 
 export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string; config: ChatConfig; vapidPublicKey: string }) {
   const boot = useMessengerBoot(nickname, config);
