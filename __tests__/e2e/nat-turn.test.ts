@@ -20,6 +20,33 @@ afterAll(() => world?.close());
 
 const PASSPHRASE = "a long log passphrase nobody guesses";
 
+/** Keeps every RTCPeerConnection a page makes within reach of the test (an observer: it changes nothing). */
+const RECORD_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  const made = (window.__peerConnections = []);
+  function Recorded(...args) { const pc = new Native(...args); made.push(pc); return pc; }
+  Recorded.prototype = Native.prototype;
+  Object.setPrototypeOf(Recorded, Native);
+  window.RTCPeerConnection = Recorded;
+})();`;
+
+/** The remote side's candidates a page learnt: from SDP a=candidate lines and from ICE's stats. */
+async function remoteCandidates(p: Person): Promise<{ type: string; address: string }[]> {
+  return p.page.evaluate(async () => {
+    const found: { type: string; address: string }[] = [];
+    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+      for (const line of (pc.remoteDescription?.sdp ?? "").split(/\r?\n/)) {
+        const m = /^a=candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ (\S+)/.exec(line);
+        if (m) found.push({ address: m[1]!, type: m[2]! });
+      }
+      (await pc.getStats()).forEach((s: { type: string; candidateType?: string; address?: string }) => {
+        if (s.type === "remote-candidate") found.push({ type: s.candidateType ?? "", address: s.address ?? "" });
+      });
+    }
+    return found;
+  });
+}
+
 async function delivered(p: Person, text: string, timeoutMs = 60_000) {
   await eventually(() => messages(p), (m) => m.find((x) => x.text === text)?.status === "delivered", `"${text}" delivered`, timeoutMs);
 }
@@ -61,11 +88,17 @@ describe("the NAT lab, with TURN", () => {
     await enableLogs(home, PASSPHRASE);
 
     const bob = await world.person("bob", "bob");
+    await bob.context.addInitScript(RECORD_PEER_CONNECTIONS);
     await signUp(bob, world.url);
     await connectTo(bob, "alice");
     // Two cone NATs would connect directly (nat-stun.test.ts), but bob is a stranger to alice: with
     // TURN configured her home offers strangers relayed routes only, so her address stays hidden.
     await waitForConnection(bob, "relayed", 45_000);
+    // Everything bob's browser learnt of alice's home, in the SDP and from ICE, is the relay's address.
+    const seen = await remoteCandidates(bob);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((c) => c.type === "relay" && c.address === PUBLIC.turn)).toBe(true);
+    expect(seen.map((c) => c.address)).not.toContain(PUBLIC.r1);
     const fromBob = ["Bob, through two home routers", "Bob again, through the relay"];
     for (const text of fromBob) await send(bob, text);
     for (const text of fromBob) await delivered(bob, text);
