@@ -10,21 +10,22 @@
  *   publicIdentity(id): { signPublicKey, dhPublicKey }  base64 public halves for the server
  *
  * Handshake (handshake.ts): hello ↔ hello, auth ↔ auth
- *   createHello({ identity, nickname, deviceId, random }) → { hello: bytes, state }
- *   acceptHello(state, peerHello, { expectedPeer, channelBinding? }) → { auth: bytes, state }
- *   finishHandshake(state, peerAuth, { now, random, config? }) → Session
- *     All three throw CryptoError with a HandshakeErrorCode on any mismatch,
+ *   createHello({ identity, nickname, deviceId, random, primitives? }) → Promise<{ hello: bytes, state }>
+ *   acceptHello(state, peerHello, { expectedPeer, channelBinding? }) → Promise<{ auth: bytes, state }>
+ *   finishHandshake(state, peerAuth, { now, random, config? }) → Promise<Session>
+ *     All three reject with CryptoError with a HandshakeErrorCode on any mismatch,
  *     and a refused handshake wipes its own secrets.
  *   abandonHandshake(state)                              wipes a handshake that will not finish
  *   channelBindingFromFingerprints(a, b): bytes          canonical DTLS-fingerprint binding
  *   decodeHello(bytes): Hello                            peek at a hello (throws MALFORMED)
  *
  * Ratchet (ratchet.ts, rekey.ts)
- *   ratchetEncrypt(session, plaintext, now): bytes      mutates session; persist afterwards
- *   ratchetDecrypt(session, wire, now, random): DecryptResult
+ *   ratchetEncrypt(session, plaintext, now): bytes      mutates session; persist afterwards (synchronous: no DH)
+ *   ratchetDecrypt(session, wire, now, random, primitives?): Promise<DecryptResult>
  *     { ok: true, kind: "data" | "rekey-request" | "rekey-answer", plaintext, sentAt, answerDue }
  *     { ok: false, code: "DECRYPT_FAILED" | "MALFORMED" | "TOO_MANY_SKIPPED" | "SESSION_EXPIRED" }
- *     Transactional: on failure the session is exactly as before.
+ *     Transactional: on failure the session is exactly as before. ratchetEncrypt may
+ *     run while it awaits a DH; two decryptions on one session must not overlap.
  *     { ok: false, code: ... | "STALE_CHAIN" }  a peer chain older than the rekey rule allows
  *   rekeyDue(session, now): boolean                    call createRekey when true
  *   msUntilRekey(session, now): number                 when rekeyDue turns true
@@ -55,6 +56,13 @@
  *   verifyLogAccess(challenge, proof, authorityPublicKey, expected)     the home's check
  *     expected = { op, sessionId, requesterDeviceId, homeDeviceId, now }
  *
+ * Primitives (primitives.ts, webcrypto-primitives.ts, select-primitives.ts)
+ *   Primitives                                         X25519 key pair / DH, Ed25519 sign / verify, all async
+ *   tweetnaclPrimitives                                the fallback (pure JavaScript)
+ *   webCryptoPrimitives(subtle)                        native, over the SubtleCrypto passed in
+ *   selectPrimitives(subtle?) → Promise<Primitives>    native if it passes the RFCs' known answers, else tweetnacl
+ *   Same bytes on every path: keys come from the caller's random draws either way.
+ *
  * Bytes (bytes.ts): toBase64, fromBase64, toHex, fromHex, equalBytes.
  */
 export { fromBase64, fromHex, equalBytes, toBase64, toHex } from "./bytes";
@@ -62,6 +70,10 @@ export { IDLE_MS, MAX_PLAINTEXT, MAX_SKIP, PROTOCOL_VERSION, REKEY_GRACE_MS, REK
 export { CryptoError, isCryptoError } from "./errors";
 export type { CryptoErrorCode, DecryptErrorCode, HandshakeErrorCode, LogErrorCode } from "./errors";
 export type { RandomSource } from "./random";
+export { tweetnaclPrimitives } from "./primitives";
+export type { Primitives } from "./primitives";
+export { webCryptoPrimitives } from "./webcrypto-primitives";
+export { passesKnownAnswers, selectPrimitives } from "./select-primitives";
 export { generateIdentity, identityFromJSON, identityToJSON, publicIdentity } from "./identity";
 export type { DeviceIdentity, DeviceIdentityJSON, PublicIdentityJSON } from "./identity";
 export { abandonHandshake, acceptHello, createHello, finishHandshake } from "./handshake";

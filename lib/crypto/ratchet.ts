@@ -4,10 +4,11 @@
 import { assertBytes, wipe } from "./bytes";
 import { MAX_PLAINTEXT } from "./constants";
 import { decrypt, encrypt } from "./aead";
-import { dh, generateDh } from "./dh";
+import { generateDhWith, wipeDhKeyPair, type DhKeyPair } from "./dh";
 import { CryptoError, type DecryptErrorCode } from "./errors";
 import { kdfCk, kdfRk } from "./kdf";
 import { decodeMessage, encodeHeader, encodeMessage, FLAG, type Flag, type Header, type WireMessage } from "./message-format";
+import { tweetnaclPrimitives, type Primitives } from "./primitives";
 import { assertNow, assertRandom, type RandomSource } from "./random";
 import { cloneSession, commitSession, peerChainLimitMs, wipeSession, type Session } from "./session";
 import { expireSkippedKeys, skipMessageKeys, skippedKeyChainSince, trySkippedMessageKeys } from "./skipped-keys";
@@ -39,40 +40,44 @@ export function sessionExpired(session: Session, now: number): boolean {
   return now - session.lastDataAt > session.config.idleMs;
 }
 
-/** First half of spec §3.5 DHRatchet: the new receiving chain, which begins now (the receiver's rule). */
-export function dhRatchetReceive(state: Session, header: Header, now: number): void {
+/**
+ * The DH outputs one decryption needs, computed (asynchronously, natively
+ * where possible) before the synchronous pass that uses them. `ours` is the
+ * ratchet public key the receiving DH was made with: if the session's key
+ * has changed by the time the pass runs, the outputs are stale and dropped.
+ */
+interface DhSteps {
+  ours: Uint8Array;
+  recv: Uint8Array;
+  /** The sending half: our next ratchet pair and X25519(pair, header.dh). */
+  next?: { pair: DhKeyPair; send: Uint8Array };
+}
+
+/** First half of spec §3.5 DHRatchet, with DH(DHs, header.dh) already computed: the new receiving chain, which begins now (the receiver's rule). */
+export function dhRatchetReceive(state: Session, header: Header, now: number, recv: Uint8Array): void {
   state.pn = state.ns;
   state.ns = 0;
   state.nr = 0;
   state.dhr = header.dh.slice();
-  const recv = dh(state.dhs.secretKey, state.dhr);
-  if (!recv) throw new CryptoError("DECRYPT_FAILED", "low-order ratchet key");
   const next = kdfRk(state.rk, recv);
-  wipe(state.rk, state.ckr, recv);
+  wipe(state.rk, state.ckr);
   state.rk = next.rk;
   state.ckr = next.ck;
   state.receivingChainSince = now;
 }
 
-/** Second half of spec §3.5 DHRatchet: a new ratchet key and sending chain; the W Ratchet's clock restarts. */
-export function dhRatchetSend(state: Session, random: RandomSource, now: number): void {
+/** Second half of spec §3.5 DHRatchet: the new ratchet key (drawn by the caller) and sending chain; the W Ratchet's clock restarts. */
+export function dhRatchetSend(state: Session, next: { pair: DhKeyPair; send: Uint8Array }, now: number): void {
   if (!state.dhr) throw new TypeError("no remote ratchet key yet");
-  wipe(state.dhs.secretKey);
-  state.dhs = generateDh(random);
-  const send = dh(state.dhs.secretKey, state.dhr) as Uint8Array;
-  const next = kdfRk(state.rk, send);
-  wipe(state.rk, state.cks, send);
-  state.rk = next.rk;
-  state.cks = next.ck;
+  wipeDhKeyPair(state.dhs);
+  state.dhs = { publicKey: next.pair.publicKey.slice(), secretKey: next.pair.secretKey.slice(), handle: next.pair.handle };
+  const chain = kdfRk(state.rk, next.send);
+  wipe(state.rk, state.cks);
+  state.rk = chain.rk;
+  state.cks = chain.ck;
   state.sendingChainSince = now;
   state.rekeyRequestedAt = null;
   state.rekeyPendingSince = null;
-}
-
-/** Spec §3.5 DHRatchet. */
-export function dhRatchet(state: Session, header: Header, random: RandomSource, now: number): void {
-  dhRatchetReceive(state, header, now);
-  dhRatchetSend(state, random, now);
 }
 
 /** Spec §3.4 RatchetEncrypt with a flags byte; used for data and rekey frames. */
@@ -103,20 +108,30 @@ export function ratchetEncrypt(session: Session, plaintext: Uint8Array, now: num
   return encryptFrame(session, plaintext, FLAG.data, now);
 }
 
+type Pass =
+  | { outcome: "plaintext"; plaintext: Uint8Array | null; draft: Session }
+  | { outcome: "needs-receive-dh" }
+  | { outcome: "needs-send-dh" };
+
 /**
- * Spec §3.5 RatchetDecrypt on the draft. DHRatchet is split: its sending half
- * runs only once the message authenticated. The resulting state is the same
- * as the spec's, but a forged header costs one X25519 operation instead of
- * three and consumes no randomness.
+ * Spec §3.5 RatchetDecrypt as one synchronous pass on a fresh draft, with the
+ * DH outputs given. It asks for what it lacks instead: the receiving DH when
+ * the header brings a new ratchet key, and, only once the message has
+ * authenticated, the sending half. So the state a pass commits is computed
+ * from the session as it is at that moment (messages encrypted while a DH
+ * was being computed included), a forged header costs one X25519, and no
+ * randomness is drawn for it. The committed state is the spec's.
  */
-function decryptInto(draft: Session, msg: WireMessage, random: RandomSource, now: number): Uint8Array | null {
+function decryptPass(draft: Session, msg: WireMessage, now: number, steps: DhSteps | null): Pass {
   const { header } = msg;
+  expireSkippedKeys(draft, now);
   const skippedKey = trySkippedMessageKeys(draft, header.dh, header.n);
-  if (skippedKey) return decryptWith(draft, skippedKey, msg);
+  if (skippedKey) return { outcome: "plaintext", plaintext: decryptWith(draft, skippedKey, msg), draft };
   const newRemoteKey = !draft.dhr || !equalKey(header.dh, draft.dhr);
   if (newRemoteKey) {
+    if (!steps || !equalKey(steps.ours, draft.dhs.publicKey)) return drop(draft, { outcome: "needs-receive-dh" });
     skipMessageKeys(draft, header.pn, now);
-    dhRatchetReceive(draft, header, now);
+    dhRatchetReceive(draft, header, now, steps.recv);
   }
   skipMessageKeys(draft, header.n, now);
   const step = kdfCk(draft.ckr as Uint8Array);
@@ -124,8 +139,19 @@ function decryptInto(draft: Session, msg: WireMessage, random: RandomSource, now
   draft.ckr = step.ck;
   draft.nr += 1;
   const plaintext = decryptWith(draft, step.mk, msg);
-  if (plaintext && newRemoteKey) dhRatchetSend(draft, random, now);
-  return plaintext;
+  if (plaintext && newRemoteKey) {
+    if (!steps?.next) {
+      wipe(plaintext);
+      return drop(draft, { outcome: "needs-send-dh" });
+    }
+    dhRatchetSend(draft, steps.next, now);
+  }
+  return { outcome: "plaintext", plaintext, draft };
+}
+
+function drop<P extends Pass>(draft: Session, pass: P): P {
+  wipeSession(draft);
+  return pass;
 }
 
 function decryptWith(draft: Session, mk: Uint8Array, msg: WireMessage): Uint8Array | null {
@@ -153,12 +179,25 @@ function equalKey(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** A decryption is at most four passes: plain, with the receiving DH, with both halves; one more if a key went stale. */
+const MAX_PASSES = 4;
+
 /**
  * Spec §3.5 RatchetDecrypt. On success the session is updated in place; on
  * any failure it is left exactly as before. Draws 32 random bytes when the
- * header carries a new ratchet key.
+ * header carries a new ratchet key and the message authenticated. The X25519
+ * steps run on `primitives` (default tweetnacl; the bytes are the same on
+ * every path) and are awaited before the synchronous pass that changes the
+ * session, so ratchetEncrypt may run on the session meanwhile. Two
+ * decryptions on one session must not overlap: the caller serialises them.
  */
-export function ratchetDecrypt(session: Session, wire: Uint8Array, now: number, random: RandomSource): DecryptResult {
+export async function ratchetDecrypt(
+  session: Session,
+  wire: Uint8Array,
+  now: number,
+  random: RandomSource,
+  primitives: Primitives = tweetnaclPrimitives,
+): Promise<DecryptResult> {
   assertBytes(wire, "wire");
   assertNow(now);
   assertRandom(random);
@@ -171,22 +210,61 @@ export function ratchetDecrypt(session: Session, wire: Uint8Array, now: number, 
     throw e;
   }
   if (onStaleChain(session, msg.header, now)) return { ok: false, code: "STALE_CHAIN" };
+  let steps: DhSteps | null = null;
+  try {
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const result = runPass(session, msg, now, steps);
+      if (result.outcome === "plaintext") return finish(session, result.draft, result.plaintext, msg, now);
+      if (result.outcome === "needs-receive-dh") {
+        wipeSteps(steps);
+        const ours = session.dhs.publicKey.slice();
+        const recv = await primitives.x25519(session.dhs, msg.header.dh);
+        if (!recv) return { ok: false, code: "DECRYPT_FAILED" }; // a low-order ratchet key
+        steps = { ours, recv };
+      } else if (steps) {
+        const pair = await generateDhWith(random, primitives);
+        const send = await primitives.x25519(pair, msg.header.dh);
+        if (!send) {
+          wipeDhKeyPair(pair);
+          return { ok: false, code: "DECRYPT_FAILED" };
+        }
+        steps.next = { pair, send };
+      }
+    }
+    throw new TypeError("the session changed under ratchetDecrypt: serialise decryptions per session");
+  } catch (e) {
+    if (e instanceof CryptoError && (e.code === "TOO_MANY_SKIPPED" || e.code === "DECRYPT_FAILED")) return { ok: false, code: e.code };
+    throw e;
+  } finally {
+    wipeSteps(steps);
+  }
+}
+
+/** A pass on a fresh draft of the session as it is now; the draft is wiped if the pass throws. */
+function runPass(session: Session, msg: WireMessage, now: number, steps: DhSteps | null): Pass {
   const draft = cloneSession(session);
   try {
-    expireSkippedKeys(draft, now);
-    const plaintext = decryptInto(draft, msg, random, now);
-    if (!plaintext) return fail(draft, "DECRYPT_FAILED");
-    const kind = KIND_OF[msg.header.flags];
-    if (kind !== "data" && plaintext.length !== 0) return fail(draft, "MALFORMED");
-    if (kind === "data") draft.lastDataAt = now;
-    if (kind === "rekey-request") draft.rekeyAnswerDue = true;
-    commitSession(session, draft);
-    return { ok: true, kind, plaintext, sentAt: msg.header.sentAt, answerDue: session.rekeyAnswerDue };
+    return decryptPass(draft, msg, now, steps);
   } catch (e) {
-    if (e instanceof CryptoError && (e.code === "TOO_MANY_SKIPPED" || e.code === "DECRYPT_FAILED")) return fail(draft, e.code);
     wipeSession(draft);
     throw e;
   }
+}
+
+function finish(session: Session, draft: Session, plaintext: Uint8Array | null, msg: WireMessage, now: number): DecryptResult {
+  if (!plaintext) return fail(draft, "DECRYPT_FAILED");
+  const kind = KIND_OF[msg.header.flags];
+  if (kind !== "data" && plaintext.length !== 0) return fail(draft, "MALFORMED");
+  if (kind === "data") draft.lastDataAt = now;
+  if (kind === "rekey-request") draft.rekeyAnswerDue = true;
+  commitSession(session, draft);
+  return { ok: true, kind, plaintext, sentAt: msg.header.sentAt, answerDue: session.rekeyAnswerDue };
+}
+
+function wipeSteps(steps: DhSteps | null): void {
+  if (!steps) return;
+  wipe(steps.recv, steps.next?.send);
+  if (steps.next) wipeDhKeyPair(steps.next.pair);
 }
 
 function fail(draft: Session, code: DecryptErrorCode): DecryptResult {
