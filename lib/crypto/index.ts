@@ -50,6 +50,10 @@
  *   openSealed(sealed, logSecretKey, logPublicKey?): { ok: true, record } | { ok: false, code }
  *   sealedEphemeralKey(sealed) / openSealedWithShared(sealed, shared, logPublicKey)
  *                                                      the same, with the X25519 step done by the caller (WebCrypto)
+ *   openLogEpoch(logPublicKey, now, random) → LogEpoch  version-2 sealing: one X25519 per epoch (sync, tweetnacl)
+ *   sealInEpoch(epoch, record): bytes                  the epoch's next record; the chain key it used is wiped
+ *   logEpochSpent(epoch, now) / closeLogEpoch(epoch)   full, EPOCH_MAX_MS old or closed / wipe the chain key
+ *   createLogOpener(keys, primitives?) → Promise<LogOpener>   opens batches of v1 and v2 records; close() wipes
  *   createLogChallenge({ op, sessionId, requesterDeviceId, homeDeviceId, now, random, ttlMs? }) → { challenge, decoded }
  *   checkLogChallenge(challenge, expected): LogChallenge   the requester's checks (throws CHALLENGE_*)
  *   proveLogAccess(challenge, authoritySecretKey, expected): bytes (64)   checks, then signs
@@ -95,5 +99,9 @@ export { DEFAULT_PASSPHRASE_KDF, MIN_PASSPHRASE_CHARS, passphraseProblem } from 
 export type { PassphraseKdfParams, PassphraseOptions } from "./passphrase";
 export { createLogKeys, deriveLogKeys, openSealed, openSealedWithShared, parseLogBundle, seal, sealedEphemeralKey, unlockLogKeys } from "./sealed-log";
 export type { LogKeys, LogPublicBundle, OpenResult } from "./sealed-log";
+export { closeLogEpoch, EPOCH_MAX_MS, EPOCH_MAX_RECORDS, logEpochSpent, openLogEpoch, SEALED_EPOCH_OVERHEAD, sealInEpoch } from "./log-epoch";
+export type { LogEpoch } from "./log-epoch";
+export { createLogOpener, MAX_SKIPPED_RECORD_KEYS } from "./log-opener";
+export type { LogOpener } from "./log-opener";
 export { checkLogChallenge, createLogChallenge, decodeLogChallenge, LOG_CLOCK_SKEW_MS, MAX_CHALLENGE_TTL_MS, proveLogAccess, verifyLogAccess } from "./log-challenge";
 export type { ChallengeExpectation, LogChallenge, LogChallengeOp, VerifyResult } from "./log-challenge";

@@ -11,3 +11,12 @@ export function pagePrimitives(): Promise<Primitives> {
   chosen ??= selectPrimitives(globalThis.crypto?.subtle);
   return chosen;
 }
+
+/**
+ * Pins the primitives every later pagePrimitives() call returns (null: choose
+ * again). For unit tests whose fakes run a fixed number of event-loop turns:
+ * tweetnacl settles in microtasks, native WebCrypto on other threads.
+ */
+export function pinPagePrimitives(primitives: Primitives | null): void {
+  chosen = primitives ? Promise.resolve(primitives) : undefined;
+}
