@@ -2,6 +2,7 @@
 // measured in the same run on the same machine:
 //   ours-tweetnacl                         lib/crypto on tweetnacl (+ @noble/hashes): the fallback
 //   ours-native                            lib/crypto on WebCrypto's native X25519/Ed25519 (here Node's)
+//   ours in Chromium                       both paths again, in a Chromium page (bench/crypto/chromium.ts)
 //   @privacyresearch/libsignal-protocol-typescript   pure TypeScript Signal
 //   @signalapp/libsignal-client            Signal's Rust library, native addon
 // Usage: npx tsx bench/crypto.ts [--json] [--quick]
@@ -9,6 +10,7 @@
 // above 1 means ours is faster.
 import { loadOurs } from "./crypto/load-ours";
 import { FULL, QUICK, SIZES, type ImplReport } from "./crypto/measure";
+import { runInChromium, type ChromiumResult } from "./crypto/chromium";
 import { runNative, type NativeResult } from "./crypto/native";
 import { runKdf, runOursOn, type OurReport } from "./crypto/ours";
 import { runPrivacyResearch } from "./crypto/privacyresearch";
@@ -24,6 +26,10 @@ export const GOALS = { handshakeUnderMs: 5, pingPong256AtLeast: 1 };
 
 export interface Report {
   ours: OurReport;
+  /** Both paths in a Chromium page, where users run them. */
+  chromium: ChromiumResult;
+  /** Chromium-native ÷ @signalapp/libsignal-client (in Node): the same goals, in the browser. */
+  chromiumGoals: { handshakeMs: number; handshakeMet: boolean; pingPong256VsNative: number | null; pingPongMet: boolean | null } | null;
   peers: { [TS_PEER]: ImplReport; [NATIVE_PEER]: NativeResult };
   /** ours on each path ÷ each peer. */
   ratios: Record<Path, { [TS_PEER]: Ratios; [NATIVE_PEER]: Ratios | null }>;
@@ -53,10 +59,21 @@ export async function runCryptoBench(opts: { json?: boolean; quick?: boolean } =
   };
   const ts = await runPrivacyResearch(budget);
   const native = await runNative(budget);
+  const inChromium = await runInChromium(opts.quick === true);
+  const chromiumPingPong = inChromium.available && native.available ? inChromium.native.pingPongMsgsPerSec["256"] / native.pingPongMsgsPerSec["256"] : null;
   const ratioSet = (path: Path) => ({ [TS_PEER]: ratios(ours[path], ts), [NATIVE_PEER]: native.available ? ratios(ours[path], native) : null });
   const pingPong = native.available ? ours.native.pingPongMsgsPerSec["256"] / native.pingPongMsgsPerSec["256"] : null;
   const report: Report = {
     ours,
+    chromium: inChromium,
+    chromiumGoals: inChromium.available
+      ? {
+          handshakeMs: inChromium.native.handshakeMs,
+          handshakeMet: inChromium.native.handshakeMs < GOALS.handshakeUnderMs,
+          pingPong256VsNative: chromiumPingPong,
+          pingPongMet: chromiumPingPong === null ? null : chromiumPingPong >= GOALS.pingPong256AtLeast,
+        }
+      : null,
     peers: { [TS_PEER]: ts, [NATIVE_PEER]: native },
     ratios: { tweetnacl: ratioSet("tweetnacl"), native: ratioSet("native") },
     goals: {
@@ -99,11 +116,22 @@ function printReport(r: Report): void {
     lines.push(...row(`${NATIVE_PEER} ${native.version} (native)`, native, r.ratios.tweetnacl[NATIVE_PEER], "ours-tweetnacl/peer"));
     lines.push(...row(`${NATIVE_PEER} ${native.version} (native)`, native, r.ratios.native[NATIVE_PEER], "ours-native/peer"));
   } else lines.push(`  ${NATIVE_PEER}: not available (${native.reason})`);
-  const g = r.goals;
-  lines.push(`  goal: ours-native handshake under ${GOALS.handshakeUnderMs} ms: ${fmt(g.handshakeMs, 2)} ms, ${g.handshakeMet ? "met" : "NOT met"}`);
-  lines.push(
-    `  goal: ours-native 256 B ping-pong at least ${GOALS.pingPong256AtLeast}× ${NATIVE_PEER}: ${g.pingPong256VsNative === null ? "n/a (peer unavailable)" : `${fmt(g.pingPong256VsNative, 2)}×, ${g.pingPongMet ? "met" : "NOT met"}`}`,
-  );
+  const c = r.chromium;
+  if (c.available) {
+    const vsNative = (impl: ImplReport) => (native.available ? ratios(impl, native) : null);
+    lines.push(`  in Chromium ${c.version} (a page on this machine; primitives chosen there: ${c.primitives}); ratios against ${NATIVE_PEER} in Node:`);
+    lines.push(...row("ours-tweetnacl in Chromium", c.tweetnacl, vsNative(c.tweetnacl), "ours/libsignal-client"));
+    lines.push(...row("ours-native in Chromium (WebCrypto)", c.native, vsNative(c.native), "ours/libsignal-client"));
+  } else lines.push(`  in Chromium: not measured (${c.reason})`);
+  const goal = (where: string, g: Report["goals"] | null) => {
+    if (!g) return;
+    lines.push(`  goal (${where}): ours-native handshake under ${GOALS.handshakeUnderMs} ms: ${fmt(g.handshakeMs, 2)} ms, ${g.handshakeMet ? "met" : "NOT met"}`);
+    lines.push(
+      `  goal (${where}): ours-native 256 B ping-pong at least ${GOALS.pingPong256AtLeast}× ${NATIVE_PEER}: ${g.pingPong256VsNative === null ? "n/a (peer unavailable)" : `${fmt(g.pingPong256VsNative, 2)}×, ${g.pingPongMet ? "met" : "NOT met"}`}`,
+    );
+  };
+  goal("Node", r.goals);
+  goal("Chromium", r.chromiumGoals);
   for (const [params, ms] of Object.entries(r.ours.passphraseKdfMs)) lines.push(`  passphrase KDF ${params}: ${fmt(ms)} ms`);
   console.log(lines.join("\n"));
 }

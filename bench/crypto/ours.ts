@@ -1,10 +1,10 @@
 // The W Ratchet measured through its public API only.
-import { randomBytes } from "node:crypto";
 import type { DeviceIdentity, PassphraseKdfParams, Primitives, Session } from "../../lib/crypto/index";
 import type { CryptoApi } from "./load-ours";
 import { meanMs, throughput, type Budget, type ImplReport } from "./measure";
 
-const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+// The platform's CSPRNG, in Node and in the page alike (this file also runs in Chromium: bench/crypto/chromium.ts).
+const random = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 export interface OurReport {
   /** lib/crypto on tweetnacl (the fallback) and on native WebCrypto X25519/Ed25519 (Node's, as in the browser). */
