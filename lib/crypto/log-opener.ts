@@ -38,7 +38,11 @@ export async function createLogOpener(keys: { logSecretKey: Uint8Array; logPubli
   assertBytes(keys.logPublicKey, "logPublicKey", 32);
   const logPublicKey = keys.logPublicKey.slice();
   let own: DhKeyPair | null = await primitives.x25519KeyPair(keys.logSecretKey);
-  const epochs = new Map<string, EpochCursor>();
+  // Every epoch seen, by E (hex): its X25519 is started as soon as a batch
+  // naming it is handed in, so it runs (on WebCrypto's threads) while earlier
+  // batches are still being opened here; the chain itself advances in order.
+  const epochs = new Map<string, Promise<EpochCursor>>();
+  const cursors = new Set<EpochCursor>(); // for close()
   const skipped = new Map<string, Uint8Array>(); // "E:index" → message key, oldest first
 
   const rememberSkipped = (id: string, mk: Uint8Array) => {
@@ -69,62 +73,67 @@ export async function createLogOpener(keys: { logSecretKey: Uint8Array; logPubli
     }
   };
 
-  const openEpochRecord = (header: EpochRecordHeader): Uint8Array | null => {
-    const epochId = toHex(header.ephemeralPublicKey);
-    const cursor = epochs.get(epochId) as EpochCursor;
-    const mk = messageKey(epochId, cursor, header.index);
+  const openEpochRecord = (header: EpochRecordHeader, cursor: EpochCursor): Uint8Array | null => {
+    const mk = messageKey(toHex(header.ephemeralPublicKey), cursor, header.index);
     if (!mk) return null;
     const record = nacl.secretbox.open(header.box, epochNonce(header.index, header.ephemeralPublicKey), mk);
     wipe(mk);
     return record;
   };
 
-  /** X25519 for every new epoch of the batch, and every version-1 record, at once. */
-  async function dhFor(sealed: Uint8Array[], headers: (EpochRecordHeader | null)[], pair: DhKeyPair): Promise<(Uint8Array | null)[]> {
-    const fresh = new Map<string, Uint8Array>();
-    for (const h of headers) if (h && !epochs.has(toHex(h.ephemeralPublicKey))) fresh.set(toHex(h.ephemeralPublicKey), h.ephemeralPublicKey);
-    const epochJobs = [...fresh].map(async ([id, E]) => {
-      const shared = await primitives.x25519(pair, E);
-      epochs.set(id, { chainKey: shared ? epochRoot(shared, E, logPublicKey) : null, next: 0 });
-      wipe(shared);
-    });
-    const v1Jobs = sealed.map((s, i) => {
-      if (headers[i]) return null;
-      const E = sealedEphemeralKey(s);
-      return E ? primitives.x25519(pair, E) : null;
-    });
-    const [, v1] = await Promise.all([Promise.all(epochJobs), Promise.all(v1Jobs)]);
-    return v1;
-  }
-
-  async function openBatch(sealed: Uint8Array[]): Promise<(Uint8Array | null)[]> {
-    if (!own) throw new TypeError("this log opener is closed");
-    const headers = sealed.map(parseEpochRecord);
-    const v1Shared = await dhFor(sealed, headers, own);
-    return sealed.map((s, i) => {
-        const header = headers[i];
-        if (header) return openEpochRecord(header);
-        const shared = v1Shared[i];
-        if (!shared) return null; // malformed, or a low-order ephemeral key
-        const opened = openSealedWithShared(s, shared, logPublicKey);
+  /** The epoch's cursor, its X25519 started now if it is new. */
+  const epochOf = (pair: DhKeyPair, E: Uint8Array): Promise<EpochCursor> => {
+    const id = toHex(E);
+    let cursor = epochs.get(id);
+    if (!cursor) {
+      const ephemeral = E.slice();
+      cursor = primitives.x25519(pair, ephemeral).then((shared) => {
+        const made: EpochCursor = { chainKey: shared ? epochRoot(shared, ephemeral, logPublicKey) : null, next: 0 };
         wipe(shared);
-        return opened.ok ? opened.record : null;
-    });
-  }
+        cursors.add(made);
+        return made;
+      });
+      epochs.set(id, cursor);
+    }
+    return cursor;
+  };
 
-  // One batch at a time: a batch's epochs are known to the next.
+  // Batches are opened in the order they were handed in: a batch's epochs are known to the next.
   let turn: Promise<unknown> = Promise.resolve();
   return {
     open(sealed) {
       if (!Array.isArray(sealed)) throw new TypeError("sealed must be an array of Uint8Array");
       for (const s of sealed) assertBytes(s, "sealed record");
-      const run = turn.then(() => openBatch(sealed));
+      if (!own) return Promise.reject(new TypeError("this log opener is closed"));
+      const pair = own;
+      const headers = sealed.map(parseEpochRecord);
+      // Started now, awaited in turn.
+      const dhs = sealed.map((s, i) => {
+        const header = headers[i];
+        if (header) return epochOf(pair, header.ephemeralPublicKey);
+        const E = sealedEphemeralKey(s);
+        return E ? primitives.x25519(pair, E) : Promise.resolve(null);
+      });
+      const run = turn.then(async () => {
+        const ready = await Promise.all(dhs);
+        if (!own) throw new TypeError("this log opener is closed");
+        return sealed.map((s, i) => {
+          const header = headers[i];
+          if (header) return openEpochRecord(header, ready[i] as EpochCursor);
+          const shared = ready[i] as Uint8Array | null;
+          if (!shared) return null; // malformed, or a low-order ephemeral key
+          const opened = openSealedWithShared(s, shared, logPublicKey);
+          wipe(shared);
+          return opened.ok ? opened.record : null;
+        });
+      });
       turn = run.catch(() => undefined);
       return run;
     },
     close() {
-      for (const cursor of epochs.values()) wipe(cursor.chainKey);
+      for (const cursor of cursors) wipe(cursor.chainKey);
       for (const mk of skipped.values()) wipe(mk);
+      cursors.clear();
       epochs.clear();
       skipped.clear();
       if (own) {

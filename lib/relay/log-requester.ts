@@ -256,17 +256,26 @@ async function receive(inbox: Inbox, opener: LogOpener, total: number, progress:
   let unreadable = 0;
   let received = 0;
   progress({ phase: "receiving", received, total });
+  // Each chunk is handed to the opener as it arrives and the next one is
+  // awaited at once: the opener starts a chunk's X25519s straight away and
+  // opens chunks in order, so waiting on the network, on WebCrypto and on the
+  // page's own work overlap. Records reach the page in order, chunk by chunk.
+  const opening: Promise<void>[] = [];
   for (;;) {
     const frame = await inbox.next();
     if (frame.t === "log-end") break;
     if (frame.t !== "log-chunk") continue;
-    const opened = await openRecords(frame.records, opener);
-    onRecords?.(opened.records, opened.unreadable);
-    for (const record of opened.records) records.push(record);
-    unreadable += opened.unreadable;
-    received += frame.records.length;
-    progress({ phase: "receiving", received, total });
+    opening.push(
+      openRecords(frame.records, opener).then((opened) => {
+        onRecords?.(opened.records, opened.unreadable);
+        for (const record of opened.records) records.push(record);
+        unreadable += opened.unreadable;
+        received += frame.records.length;
+        progress({ phase: "receiving", received, total });
+      }),
+    );
   }
+  await Promise.all(opening);
   return { records, total, unreadable };
 }
 
