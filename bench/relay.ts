@@ -212,10 +212,15 @@ export async function runRelayBench(opts: RelayBenchOptions = {}): Promise<Repor
       await waitForQuiet(120_000, 0.25, (other) => log(`other processes use ${other.toFixed(2)} cores: waiting (up to 2 min) for a quiet machine…`));
       const [p0, h0] = [await phoneMetrics.read(), await homeMetrics.read()];
       meter.begin();
+      // The phone page must be the visible tab: the baseline's blank page in the same
+      // browser would otherwise hide it, and Chromium draws hidden pages' frames
+      // rarely (rAF at about 1 Hz), which pinned every "painted" mark to a whole second.
+      await phone.page.bringToFront();
       const result = await retrieveOnce(phone.page, PASSPHRASE, timeoutMs);
       const cpu = meter.end();
       const [p1, h1] = [await phoneMetrics.read(), await homeMetrics.read()];
       const expected = `Retrieved ${n} messages.`;
+      if (result.visibility !== "visible") throw new Error(`retrieval ${rep + 1}: the phone page was ${result.visibility}, so its frames were throttled`);
       if (result.alert || result.status.trim() !== expected || result.rendered !== n || result.visible === 0) {
         throw new Error(`retrieval ${rep + 1} ended with "${result.status.trim()}", ${result.rendered} messages listed and ${result.visible} on screen; expected "${expected}", ${n} and a screenful`);
       }
@@ -240,6 +245,7 @@ export async function runRelayBench(opts: RelayBenchOptions = {}): Promise<Repor
 
       await waitForQuiet(120_000, 0.25, (other) => log(`other processes use ${other.toFixed(2)} cores: waiting (up to 2 min) for a quiet machine…`));
       meter.begin();
+      await receiver.bringToFront();
       const base = await runBaseline(receiver, timeoutMs);
       const baseCpu = meter.end();
       if (base.records !== n || base.rendered !== n) throw new Error(`baseline ${rep + 1} moved ${base.records} records and rendered ${base.rendered}; expected ${n}`);

@@ -37,6 +37,8 @@ export interface ProbeResult {
   /** Of those, the ones in the DOM (li): the first screen. */
   visible: number;
   alert: boolean;
+  /** document.visibilityState at the click: a hidden page's frames are throttled. */
+  visibility: string;
 }
 
 interface ProbeWindow {
@@ -50,12 +52,16 @@ export async function installProbe(page: Page): Promise<void> {
     const w = window as unknown as ProbeWindow;
     const at: Record<string, number> = {};
     let click: number | undefined;
+    let visibility = "unknown";
     const legend = "Logs from your home relay";
     const fieldset = () => [...document.querySelectorAll("fieldset")].find((f) => f.querySelector("legend")?.textContent === legend);
     w.__relayProbe = new Promise<ProbeResult>((resolve) => {
       const onClick = (event: Event) => {
         const button = (event.target as Element | null)?.closest?.("button");
-        if (click === undefined && button?.textContent?.trim() === "Retrieve logs") click = performance.now();
+        if (click === undefined && button?.textContent?.trim() === "Retrieve logs") {
+          click = performance.now();
+          visibility = document.visibilityState;
+        }
       };
       document.addEventListener("click", onClick, true);
       const observer = new MutationObserver(() => {
@@ -85,6 +91,7 @@ export async function installProbe(page: Page): Promise<void> {
           rendered: Number(region?.getAttribute("data-records") ?? 0),
           visible: region ? region.querySelectorAll("li").length : 0,
           alert: outcome.getAttribute("role") === "alert",
+          visibility,
         };
         // A task posted from requestAnimationFrame runs once that frame's style, layout and paint are done.
         requestAnimationFrame(() => {
