@@ -19,7 +19,7 @@
  *   channelBindingFromFingerprints(a, b): bytes          canonical DTLS-fingerprint binding
  *   decodeHello(bytes): Hello                            peek at a hello (throws MALFORMED)
  *
- * Ratchet (ratchet.ts, rekey.ts)
+ * Ratchet (ratchet.ts, ratchet-decrypt.ts, rekey.ts)
  *   ratchetEncrypt(session, plaintext, now): bytes      mutates session; persist afterwards (synchronous: no DH)
  *   ratchetDecrypt(session, wire, now, random, primitives?): Promise<DecryptResult>
  *     { ok: true, kind: "data" | "rekey-request" | "rekey-answer", plaintext, sentAt, answerDue }
@@ -85,8 +85,9 @@ export type { AuthState, ExpectedPeer, HelloState } from "./handshake";
 export { decodeHello } from "./hello-format";
 export type { Hello } from "./hello-format";
 export { channelBindingFromFingerprints } from "./transcript";
-export { ratchetDecrypt, ratchetEncrypt, sessionExpired } from "./ratchet";
-export type { DecryptResult, FrameKind } from "./ratchet";
+export { ratchetEncrypt, sessionExpired } from "./ratchet";
+export { ratchetDecrypt } from "./ratchet-decrypt";
+export type { DecryptResult, FrameKind } from "./ratchet-decrypt";
 export { createRekey, msUntilExpired, msUntilNextCheck, msUntilRekey, rekeyDue, rekeyOverdue } from "./rekey";
 export { DEFAULT_CONFIG, wipeSession } from "./session";
 export type { PeerInfo, RatchetConfig, Session } from "./session";
