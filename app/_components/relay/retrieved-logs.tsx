@@ -51,7 +51,8 @@ export function RetrievedLogs({ rows, total }: { rows: LogRow[]; total: number }
   const items = virtualizer.getVirtualItems();
   const offset = items[0]?.start ?? 0;
   return (
-    <section aria-label="Retrieved logs" className="retrieved" ref={scroller} data-records={total}>
+    // Focusable: a scrolling region must be reachable (and scrollable) from the keyboard.
+    <section aria-label="Retrieved logs" className="retrieved" ref={scroller} data-records={total} tabIndex={0}>
       {rows.length === 0 && <p className="muted">Nobody reached out.</p>}
       <div className="retrieved-space" style={{ height: virtualizer.getTotalSize() }}>
         <div className="retrieved-window" style={{ transform: `translateY(${offset}px)` }}>
