@@ -39,6 +39,7 @@ module.exports = {
       displayName: "unit",
       testEnvironment: "node",
       testMatch: ["<rootDir>/__tests__/unit/**/*.test.ts", "<rootDir>/__tests__/vectors/**/*.test.ts"],
+      setupFiles: ["<rootDir>/__tests__/support/unit-setup.ts"],
     },
     {
       ...shared,

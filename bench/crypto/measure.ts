@@ -1,6 +1,6 @@
 // Timing helpers: run a unit of work until both a minimum count and a minimum
 // duration are reached, after a short warm-up, and report the mean.
-import { performance } from "node:perf_hooks";
+// globalThis.performance: the same file runs in Node and in a Chromium page.
 
 export interface Budget {
   minMs: number;

@@ -1,7 +1,9 @@
 // The measured path: on the second device, the passphrase is typed and
 // "Retrieve logs" pressed; the clock stops when the "Retrieved logs" region
-// holds every message, the status says "Retrieved N messages." and the next
-// frame has been produced. Timed in the page: performance.now() at the click
+// lists every message (data-records: it is virtualized, so only the first
+// screen of them is in the DOM), the status says "Retrieved N messages." and
+// the next frame has been produced. `firstRows` marks when the first streamed
+// chunk's messages appeared. Timed in the page: performance.now() at the click
 // (a capturing listener), a MutationObserver for the outcome, then
 // requestAnimationFrame + a posted task for the paint. The UI's own status
 // texts and progress bar are recorded too (`marks`), but they are painted
@@ -19,6 +21,8 @@ export interface ProbeMarks {
   receiving?: number;
   firstChunk?: number;
   lastChunk?: number;
+  /** The first messages in the "Retrieved logs" region, while the rest still streams in. */
+  firstRows?: number;
   committed?: number;
   painted?: number;
 }
@@ -28,9 +32,13 @@ export interface ProbeResult {
   clickEpoch: number;
   marks: ProbeMarks;
   status: string;
-  /** Messages (li) in the "Retrieved logs" region when the status appeared. */
+  /** Messages the "Retrieved logs" region lists (its data-records) when the status appeared. */
   rendered: number;
+  /** Of those, the ones in the DOM (li): the first screen. */
+  visible: number;
   alert: boolean;
+  /** document.visibilityState at the click: a hidden page's frames are throttled. */
+  visibility: string;
 }
 
 interface ProbeWindow {
@@ -44,12 +52,16 @@ export async function installProbe(page: Page): Promise<void> {
     const w = window as unknown as ProbeWindow;
     const at: Record<string, number> = {};
     let click: number | undefined;
+    let visibility = "unknown";
     const legend = "Logs from your home relay";
     const fieldset = () => [...document.querySelectorAll("fieldset")].find((f) => f.querySelector("legend")?.textContent === legend);
     w.__relayProbe = new Promise<ProbeResult>((resolve) => {
       const onClick = (event: Event) => {
         const button = (event.target as Element | null)?.closest?.("button");
-        if (click === undefined && button?.textContent?.trim() === "Retrieve logs") click = performance.now();
+        if (click === undefined && button?.textContent?.trim() === "Retrieve logs") {
+          click = performance.now();
+          visibility = document.visibilityState;
+        }
       };
       document.addEventListener("click", onClick, true);
       const observer = new MutationObserver(() => {
@@ -67,13 +79,20 @@ export async function installProbe(page: Page): Promise<void> {
           if (bar.value > 0) at.firstChunk ??= now;
           if (bar.max > 0 && bar.value >= bar.max) at.lastChunk ??= now;
         }
+        if (document.querySelector('section[aria-label="Retrieved logs"] li')) at.firstRows ??= now;
         const outcome = [...box.querySelectorAll("p[role=status].muted, p[role=alert]")].at(-1);
         if (!outcome) return;
         at.committed = now;
         observer.disconnect();
         document.removeEventListener("click", onClick, true);
         const region = document.querySelector('section[aria-label="Retrieved logs"]');
-        const result = { status: outcome.textContent ?? "", rendered: region ? region.querySelectorAll("li").length : 0, alert: outcome.getAttribute("role") === "alert" };
+        const result = {
+          status: outcome.textContent ?? "",
+          rendered: Number(region?.getAttribute("data-records") ?? 0),
+          visible: region ? region.querySelectorAll("li").length : 0,
+          alert: outcome.getAttribute("role") === "alert",
+          visibility,
+        };
         // A task posted from requestAnimationFrame runs once that frame's style, layout and paint are done.
         requestAnimationFrame(() => {
           const channel = new MessageChannel();

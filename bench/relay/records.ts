@@ -1,8 +1,11 @@
 // Filling the home relay's log with N sealed records, realistically but
 // quickly: the records are what lib/relay/sealed-sink.ts writes for received
 // chat messages (256-byte texts from a few senders), sealed in Node with the
-// same seal()/encodeLogRecord() in worker threads, and put into the home
-// page's IndexedDB `logs` store, where the home relay reads them from.
+// same lib/crypto calls and encodeLogRecord() in worker threads (version 2:
+// epochs rolled over by count and by the records' receive times, as the sink
+// does; each worker's slice starts a new epoch, as a reload would; or version
+// 1 with seal()), and put into the home page's IndexedDB `logs` store, where
+// the home relay reads them from.
 
 import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
@@ -35,8 +38,8 @@ export function makeRecords(n: number, startAt = Date.now() - n * 60_000): LogRe
   });
 }
 
-/** Seals every record with lib/crypto's seal(), split over worker threads (one per core). */
-export async function sealRecords(records: LogRecord[], logPublicKey: string): Promise<Uint8Array[]> {
+/** Seals every record as the home would (format 2) or as it did before epochs (format 1), split over worker threads (one per core). */
+export async function sealRecords(records: LogRecord[], logPublicKey: string, format: 1 | 2 = 2): Promise<Uint8Array[]> {
   const workers = Math.max(1, Math.min(cpus().length, 4, Math.ceil(records.length / 500)));
   const per = Math.ceil(records.length / workers);
   const file = path.join(__dirname, "seal-worker.ts");
@@ -46,7 +49,7 @@ export async function sealRecords(records: LogRecord[], logPublicKey: string): P
     Array.from({ length: workers }, (_, w) => {
       const slice = records.slice(w * per, (w + 1) * per);
       return new Promise<Uint8Array[]>((resolve, reject) => {
-        const worker = new Worker(boot, { eval: true, workerData: { logPublicKey, records: slice } });
+        const worker = new Worker(boot, { eval: true, workerData: { logPublicKey, records: slice, format } });
         worker.once("message", (sealed: Uint8Array[]) => {
           resolve(sealed);
           void worker.terminate();

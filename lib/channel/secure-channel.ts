@@ -16,12 +16,14 @@ import {
   type AuthState,
   type DeviceIdentity,
   type HelloState,
+  type Primitives,
   type RandomSource,
   type RatchetConfig,
   type Session,
 } from "@/lib/crypto";
 import { decodeFrame, encodeFrame, MAX_WIRE_BYTES, type Frame } from "@/lib/protocol";
 import type { ByteLink } from "@/lib/rtc/byte-link";
+import { pagePrimitives } from "@/lib/device/page-primitives";
 import { ChannelError, type ChannelDrops } from "./channel-error";
 import { Emitter } from "@/lib/shared/emitter";
 
@@ -37,6 +39,11 @@ import { Emitter } from "@/lib/shared/emitter";
 // Sessions live in memory only. Every new data channel runs a fresh handshake
 // (docs/protocol.md "Sessions and reconnects"), so no ratchet key ever rests in
 // the browser's storage.
+//
+// The handshake and the DH steps of the ratchet run on native X25519/Ed25519
+// (WebCrypto) where the page has them, and are awaited inside the channel's
+// queue; encryption has no DH and stays synchronous, so send() is too (the
+// ratchet lets it run while a decryption awaits its DH).
 
 export { ChannelError, ROTATION_FAILURES, type ChannelDrops, type ChannelErrorCode } from "./channel-error";
 
@@ -53,6 +60,8 @@ export interface SecureChannelOptions {
   random: RandomSource;
   clock: () => number;
   ratchetConfig?: Partial<RatchetConfig>;
+  /** X25519/Ed25519 implementation (default: this page's, native where it can be). */
+  primitives?: Primitives | Promise<Primitives>;
 }
 
 type Phase =
@@ -76,6 +85,7 @@ export class SecureChannel {
   private remoteKey: Uint8Array | null = null;
 
   private readonly expectedKey: Promise<Uint8Array>;
+  private readonly primitives: Promise<Primitives>;
 
   constructor(private readonly opts: SecureChannelOptions) {
     const { link } = opts;
@@ -83,6 +93,7 @@ export class SecureChannel {
     // handshake does not wait for a server round trip.
     this.expectedKey = opts.expectedKey();
     this.expectedKey.catch(() => undefined);
+    this.primitives = Promise.resolve(opts.primitives ?? pagePrimitives());
     link.opened.on(() => this.enqueue(() => this.start()));
     link.message.on((bytes) => this.enqueue(() => this.receive(bytes)));
     link.closed.on((error) => this.shutdown(new ChannelError("LINK_CLOSED", error?.message ?? "the connection closed")));
@@ -138,10 +149,12 @@ export class SecureChannel {
     });
   }
 
-  private start(): void {
+  private async start(): Promise<void> {
     if (this.phase.name !== "waiting-open") return;
     const { local, random } = this.opts;
-    const { hello, state } = createHello({ identity: local.identity, nickname: local.nickname, deviceId: local.deviceId, random });
+    const primitives = await this.primitives;
+    const { hello, state } = await createHello({ identity: local.identity, nickname: local.nickname, deviceId: local.deviceId, random, primitives });
+    if (this.phase.name !== "waiting-open") return abandonHandshake(state); // closed meanwhile
     this.phase = { name: "hello-sent", state };
     this.opts.link.send(hello);
     this.handshakeTimer = setTimeout(() => {
@@ -165,10 +178,10 @@ export class SecureChannel {
     }
     if (phase.name === "auth-sent") {
       if (bytes[1] !== KIND_AUTH) return void (this.drops.unreadable += 1);
-      this.onAuth(phase.state, bytes);
+      await this.onAuth(phase.state, bytes);
       return;
     }
-    this.onMessage(phase.session, bytes);
+    await this.onMessage(phase.session, bytes);
   }
 
   private async onHello(state: HelloState, peerHello: Uint8Array): Promise<void> {
@@ -187,27 +200,31 @@ export class SecureChannel {
     if (!prints) {
       return this.shutdown(new ChannelError("HANDSHAKE_FAILED", "the connection offers no DTLS fingerprints to bind the handshake to", "NO_CHANNEL_BINDING"), true);
     }
-    const { auth, state: next } = acceptHello(state, peerHello, {
+    const { auth, state: next } = await acceptHello(state, peerHello, {
       // The hello must name the device signaling said we are talking to, and prove its listed key.
       expectedPeer: { signPublicKey: key, nickname: remote.nickname, deviceId: remote.deviceId },
       channelBinding: channelBindingFromFingerprints(prints.local, prints.remote),
     });
+    if (this.phase.name !== "hello-sent") return abandonHandshake(next);
     this.remoteKey = key;
     this.phase = { name: "auth-sent", state: next };
     link.send(auth);
   }
 
-  private onAuth(state: AuthState, peerAuth: Uint8Array): void {
-    const session = finishHandshake(state, peerAuth, { now: this.opts.clock(), random: this.opts.random, config: this.opts.ratchetConfig });
+  private async onAuth(state: AuthState, peerAuth: Uint8Array): Promise<void> {
+    const session = await finishHandshake(state, peerAuth, { now: this.opts.clock(), random: this.opts.random, config: this.opts.ratchetConfig });
+    if (this.phase.name !== "auth-sent") return wipeSession(session);
     this.phase = { name: "ready", session };
     clearTimeout(this.handshakeTimer);
     this.scheduleCheck();
     this.ready.emit();
   }
 
-  private onMessage(session: Session, wire: Uint8Array): void {
+  private async onMessage(session: Session, wire: Uint8Array): Promise<void> {
     const now = this.opts.clock();
-    const result = ratchetDecrypt(session, wire, now, this.opts.random);
+    const result = await ratchetDecrypt(session, wire, now, this.opts.random, await this.primitives);
+    // Closed while the DH ran: the session is wiped, nothing more to do.
+    if (this.phase.name !== "ready") return;
     if (!result.ok) {
       if (result.code === "SESSION_EXPIRED") return this.shutdown(new ChannelError("SESSION_EXPIRED", "the session was idle too long"), true);
       if (result.code === "STALE_CHAIN") {

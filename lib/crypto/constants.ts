@@ -45,5 +45,6 @@ export const LABEL = {
   logBox: "CommunisP/W1/log-box-key",
   logAuthority: "CommunisP/W1/log-authority-key",
   sealNonce: "CommunisP/W1/sealed-record-nonce",
+  logEpoch: "CommunisP/W1/log-epoch",
   logProof: "CommunisP/W1/log-proof",
 } as const;

@@ -1,11 +1,18 @@
 // X25519 through tweetnacl. Key pairs come from injected randomness.
 import nacl from "tweetnacl";
 import { assertBytes, isAllZero } from "./bytes";
+import type { Primitives } from "./primitives";
 import { draw, type RandomSource } from "./random";
 
 export interface DhKeyPair {
   publicKey: Uint8Array;
   secretKey: Uint8Array;
+  /**
+   * The same secret as a native key (a WebCrypto CryptoKey), made by the
+   * primitives that generated the pair and reused by them; opaque to
+   * everything else. Never serialised; dropped when the pair is wiped.
+   */
+  handle?: unknown;
 }
 
 export function dhKeyPairFromSecret(secret: Uint8Array): DhKeyPair {
@@ -20,6 +27,22 @@ export function generateDh(random: RandomSource): DhKeyPair {
   const kp = dhKeyPairFromSecret(seed);
   seed.fill(0);
   return kp;
+}
+
+/** GENERATE_DH() on the given primitives: the same 32-byte draw, the same key pair, maybe a native handle. */
+export async function generateDhWith(random: RandomSource, primitives: Primitives): Promise<DhKeyPair> {
+  const seed = draw(random, 32);
+  try {
+    return await primitives.x25519KeyPair(seed);
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/** Wipes a key pair's secret and lets go of its native handle. */
+export function wipeDhKeyPair(pair: DhKeyPair): void {
+  pair.secretKey.fill(0);
+  pair.handle = undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import nacl from "tweetnacl";
 import { assertBytes, concatBytes, equalBytes, readU64be, u64be, utf8Decode, utf8Encode } from "./bytes";
 import { KIND, LABEL, PROTOCOL_VERSION } from "./constants";
 import { CryptoError, type LogErrorCode } from "./errors";
+import { ed25519VerifySync } from "./primitives";
 import { assertNow, assertRandom, draw, type RandomSource } from "./random";
 
 export const MAX_LOG_DEVICE_ID_BYTES = 128;
@@ -195,7 +196,7 @@ export function verifyLogAccess(challenge: Uint8Array, proof: Uint8Array, author
   } catch {
     return { ok: false, code: "MALFORMED" };
   }
-  if (proof.length !== 64 || !nacl.sign.detached.verify(signedBytes(challenge), proof, authorityPublicKey)) {
+  if (proof.length !== 64 || !ed25519VerifySync(authorityPublicKey, signedBytes(challenge), proof)) {
     return { ok: false, code: "PROOF_INVALID" };
   }
   if (expected.now >= decoded.expiresAt || expected.now < decoded.issuedAt) return { ok: false, code: "CHALLENGE_EXPIRED" };

@@ -3,8 +3,9 @@
 // with commitSession, so a refused message leaves the state untouched.
 import { concatBytes, wipe } from "./bytes";
 import { IDLE_MS, REKEY_GRACE_MS, REKEY_PERIODS, ROTATE_MS, SKIPPED_KEY_TTL_MS } from "./constants";
-import { dh, generateDh, type DhKeyPair } from "./dh";
+import { generateDhWith, wipeDhKeyPair, type DhKeyPair } from "./dh";
 import { kdfRk } from "./kdf";
+import type { Primitives } from "./primitives";
 import type { RandomSource } from "./random";
 import type { Role } from "./transcript";
 
@@ -121,7 +122,7 @@ export function skippedKeyId(dhPub: Uint8Array, n: number): string {
  * ephemerals standing in for Bob's signed prekey: Bob's ephemeral is his first
  * ratchet key and already has a sending chain, so either side may speak first.
  */
-export function initSession(seed: SessionSeed, random: RandomSource): Session {
+export async function initSession(seed: SessionSeed, random: RandomSource, primitives: Primitives): Promise<Session> {
   const alice = seed.role === "alice";
   const signKeys = alice ? [seed.local.signPublicKey, seed.remote.signPublicKey] : [seed.remote.signPublicKey, seed.local.signPublicKey];
   const base = {
@@ -144,12 +145,15 @@ export function initSession(seed: SessionSeed, random: RandomSource): Session {
     config: { ...seed.config },
   };
   if (!alice) {
-    const dhs = { publicKey: seed.ephemeral.publicKey.slice(), secretKey: seed.ephemeral.secretKey.slice() };
+    const dhs = copyPair(seed.ephemeral);
     return { ...base, rk: seed.rootKey.slice(), dhs, dhr: null, cks: seed.bobChainKey.slice(), ckr: null, receivingChainSince: null };
   }
-  const dhs = generateDh(random);
-  const shared = dh(dhs.secretKey, seed.remoteEphemeral);
-  if (!shared) throw new RangeError("remote ephemeral key is of low order");
+  const dhs = await generateDhWith(random, primitives);
+  const shared = await primitives.x25519(dhs, seed.remoteEphemeral);
+  if (!shared) {
+    wipeDhKeyPair(dhs);
+    throw new RangeError("remote ephemeral key is of low order");
+  }
   const next = kdfRk(seed.rootKey, shared);
   wipe(shared);
   return { ...base, rk: next.rk, dhs, dhr: seed.remoteEphemeral.slice(), cks: next.ck, ckr: seed.bobChainKey.slice(), receivingChainSince: seed.now };
@@ -160,6 +164,8 @@ function copyPeer(p: PeerInfo): PeerInfo {
 }
 
 const copy = (a: Uint8Array | null): Uint8Array | null => (a ? a.slice() : null);
+/** A copy of the bytes; the native handle (immutable) is shared. */
+const copyPair = (p: DhKeyPair): DhKeyPair => ({ publicKey: p.publicKey.slice(), secretKey: p.secretKey.slice(), handle: p.handle });
 
 export function cloneSession(s: Session): Session {
   const skipped = new Map<string, SkippedKey>();
@@ -171,7 +177,7 @@ export function cloneSession(s: Session): Session {
     local: copyPeer(s.local),
     remote: copyPeer(s.remote),
     rk: s.rk.slice(),
-    dhs: { publicKey: s.dhs.publicKey.slice(), secretKey: s.dhs.secretKey.slice() },
+    dhs: copyPair(s.dhs),
     dhr: copy(s.dhr),
     cks: s.cks.slice(),
     ckr: copy(s.ckr),
@@ -182,7 +188,8 @@ export function cloneSession(s: Session): Session {
 
 /** Zeroes every secret the state holds (a closed channel's session, a refused draft). */
 export function wipeSession(s: Session): void {
-  wipe(s.rk, s.dhs.secretKey, s.cks, s.ckr);
+  wipe(s.rk, s.cks, s.ckr);
+  wipeDhKeyPair(s.dhs);
   for (const k of s.skipped.values()) wipe(k.mk);
 }
 

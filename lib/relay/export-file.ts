@@ -59,9 +59,11 @@ export async function importLogs(text: string, passphrase: string): Promise<Retr
     // Parameters below the floor (whoever made the file weakened it) or above the ceiling (it would exhaust this device).
     throw new ImportError("not-a-log-file", "This file's key parameters are weaker, or heavier, than CommunisP accepts.");
   }
+  const opener = await recordOpener(keys);
   try {
-    return await openRecords(parsed.records, await recordOpener(keys));
+    return await openRecords(parsed.records, opener);
   } finally {
+    opener.close();
     keys.logSecretKey.fill(0);
     keys.authoritySecretKey.fill(0);
   }

@@ -6,11 +6,11 @@ import type { LogOp } from "@/lib/protocol";
 import { Emitter } from "@/lib/shared/emitter";
 import { exportLogs, importLogs } from "./export-file";
 import { HomeService } from "./home-service";
-import { requestLogs, type Progress, type RetrieveResult } from "./log-requester";
+import { requestLogs, type OnRecords, type Progress, type RetrieveResult } from "./log-requester";
 import { countLogs } from "./log-store";
 import { PingScheduler } from "./ping-scheduler";
 import { DEFAULT_SETTINGS, loadHomePin, loadRelaySettings, saveHomePin, saveRelaySettings, type RelaySettings } from "./relay-settings";
-import { sealedLogSink } from "./sealed-sink";
+import { sealedLogSink, type SealedLogSink } from "./sealed-sink";
 
 // The home relay on this device, whichever role it plays: the home tab that
 // seals what it receives, serves retrieval and Clear, and pings the user's
@@ -28,6 +28,7 @@ export class HomeRelay {
   private snapshot: RelaySnapshot = { settings: DEFAULT_SETTINGS, logCount: 0 };
   private readonly service: HomeService;
   private readonly pings: PingScheduler;
+  private sealedSink: SealedLogSink | null = null;
 
   constructor(
     private readonly messenger: Messenger,
@@ -71,6 +72,7 @@ export class HomeRelay {
 
   stop(): void {
     this.pings.stop();
+    this.sealedSink?.close();
   }
 
   /** Derives the log keys from a new passphrase and keeps only the public halves and the salt. */
@@ -109,10 +111,10 @@ export class HomeRelay {
   }
 
   /** Retrieve or Clear on this account's own home relay (never another account's: only a rogue device would answer). */
-  async request(op: LogOp, passphrase: string, onProgress?: (p: Progress) => void) {
+  async request(op: LogOp, passphrase: string, onProgress?: (p: Progress) => void, onRecords?: OnRecords) {
     const { account, connections, device } = this.messenger;
     const homePin = { load: () => loadHomePin(account), save: (pin: Parameters<typeof saveHomePin>[1]) => saveHomePin(account, pin) };
-    return requestLogs({ account, deviceId: device.deviceId, connections, random: this.random, clock: this.clock, frames: connections.frame, homePin }, { op, passphrase, onProgress });
+    return requestLogs({ account, deviceId: device.deviceId, connections, random: this.random, clock: this.clock, frames: connections.frame, homePin }, { op, passphrase, onProgress, onRecords });
   }
 
   /** The user moved the home relay: the next request pins whichever device the server lists now. */
@@ -130,7 +132,10 @@ export class HomeRelay {
   /** With logs on, received messages go to the sealed log instead of the history. */
   private applySink(): void {
     const { logBundle, logsEnabled } = this.settings;
-    this.messenger.delivery.sink = logsEnabled && logBundle ? sealedLogSink(this.messenger.account, logBundle, this.random, this.clock) : historySink;
+    // A new sink opens a new epoch: the old one's chain key is wiped now.
+    this.sealedSink?.close();
+    this.sealedSink = logsEnabled && logBundle ? sealedLogSink(this.messenger.account, logBundle, this.random, this.clock) : null;
+    this.messenger.delivery.sink = this.sealedSink ?? historySink;
   }
 
   private async refreshCount(): Promise<void> {

@@ -18,7 +18,7 @@ import {
 import type { Frame, LogOp, LogRefusal } from "@/lib/protocol";
 import type { Listenable } from "@/lib/rtc/byte-link";
 import { decodeLogRecord, type LogRecord } from "./log-records";
-import { recordOpener, type OpenRecords } from "./record-opener";
+import { recordOpener, type LogOpener } from "./record-opener";
 import type { HomePin } from "./relay-settings";
 
 // The requesting side of retrieval and Clear (a phone, say): reach this
@@ -208,7 +208,7 @@ function expectation(deps: LogRequestDeps, op: LogOp, connection: Connection): C
  */
 export async function requestLogs(
   deps: LogRequestDeps,
-  opts: { op: LogOp; passphrase: string; onProgress?: (p: Progress) => void },
+  opts: { op: LogOp; passphrase: string; onProgress?: (p: Progress) => void; onRecords?: OnRecords },
 ): Promise<{ op: "retrieve"; result: RetrieveResult } | { op: "clear"; cleared: number }> {
   const problem = passphraseProblem(opts.passphrase);
   if (problem) throw new RelayError("bad-passphrase", problem);
@@ -221,6 +221,7 @@ export async function requestLogs(
   const rid = newRid(deps.random);
   const inbox = new Inbox(deps, connection, rid);
   let keys: LogKeys | null = null;
+  let opener: LogOpener | null = null;
   try {
     connection.channel.send({ t: "log-request", rid, op: opts.op });
     const challenge = await inbox.next();
@@ -239,9 +240,11 @@ export async function requestLogs(
     // The home proved it holds this account's logs: remember it (trust on first use).
     if (!pin) await deps.homePin.save({ deviceId: homeId, signPublicKey: toBase64(homeKey) });
     if (answer.t === "log-cleared") return { op: "clear", cleared: answer.count };
-    return { op: "retrieve", result: await receive(inbox, await recordOpener(keys), answer.total, progress) };
+    opener = await recordOpener(keys);
+    return { op: "retrieve", result: await receive(inbox, opener, answer.total, progress, opts.onRecords) };
   } finally {
     inbox.close();
+    opener?.close();
     keys?.logSecretKey.fill(0);
     keys?.authoritySecretKey.fill(0);
   }
@@ -259,28 +262,41 @@ function signable(challengeB64: string, expected: ChallengeExpectation): Uint8Ar
   }
 }
 
-async function receive(inbox: Inbox, open: OpenRecords, total: number, progress: (p: Progress) => void): Promise<RetrieveResult> {
+/** Each chunk's records as soon as they are opened, so the page can show the first screen while the rest arrives. */
+export type OnRecords = (records: LogRecord[], unreadable: number) => void;
+
+async function receive(inbox: Inbox, opener: LogOpener, total: number, progress: (p: Progress) => void, onRecords?: OnRecords): Promise<RetrieveResult> {
   const records: LogRecord[] = [];
   let unreadable = 0;
   let received = 0;
   progress({ phase: "receiving", received, total });
+  // Each chunk is handed to the opener as it arrives and the next one is
+  // awaited at once: the opener starts a chunk's X25519s straight away and
+  // opens chunks in order, so waiting on the network, on WebCrypto and on the
+  // page's own work overlap. Records reach the page in order, chunk by chunk.
+  const opening: Promise<void>[] = [];
   for (;;) {
     const frame = await inbox.next();
     if (frame.t === "log-end") break;
     if (frame.t !== "log-chunk") continue;
-    const opened = await openRecords(frame.records, open);
-    records.push(...opened.records);
-    unreadable += opened.unreadable;
-    received += frame.records.length;
-    progress({ phase: "receiving", received, total });
+    opening.push(
+      openRecords(frame.records, opener).then((opened) => {
+        onRecords?.(opened.records, opened.unreadable);
+        for (const record of opened.records) records.push(record);
+        unreadable += opened.unreadable;
+        received += frame.records.length;
+        progress({ phase: "receiving", received, total });
+      }),
+    );
   }
+  await Promise.all(opening);
   return { records, total, unreadable };
 }
 
-export async function openRecords(sealed: string[], open: OpenRecords): Promise<RetrieveResult> {
+export async function openRecords(sealed: string[], opener: LogOpener): Promise<RetrieveResult> {
   const records: LogRecord[] = [];
   let unreadable = 0;
-  for (const plain of await open(sealed.map(fromBase64))) {
+  for (const plain of await opener.open(sealed.map(fromBase64))) {
     const record = plain ? decodeLogRecord(plain) : null;
     if (record) records.push(record);
     else unreadable += 1;

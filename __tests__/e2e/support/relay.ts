@@ -44,13 +44,27 @@ export async function requestLogs(person: Person, op: "Retrieve logs" | "Clear l
   return (await outcome.textContent()) ?? "";
 }
 
-/** The "Retrieved logs" region: texts per peer. */
+/**
+ * The "Retrieved logs" region: texts per peer, in each peer's order. The list
+ * is virtualized (only rows near the screen are in the DOM), so this scrolls
+ * it from top to bottom and collects every row by its position (aria-posinset).
+ */
 export async function retrievedLogs(person: Person): Promise<Record<string, string[]>> {
-  return person.page.getByRole("region", { name: "Retrieved logs" }).evaluate((region) => {
+  return person.page.getByRole("region", { name: "Retrieved logs" }).evaluate(async (region) => {
     const out: Record<string, string[]> = {};
-    for (const article of region.querySelectorAll("article")) {
-      const peer = article.querySelector("h3")?.textContent ?? "";
-      out[peer] = [...article.querySelectorAll("li .text")].map((li) => li.textContent ?? "");
+    const painted = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    region.scrollTop = 0;
+    for (;;) {
+      await painted();
+      for (const article of region.querySelectorAll("article")) {
+        const peer = (article.getAttribute("aria-label") ?? "").replace(/^From /, "");
+        for (const li of article.querySelectorAll("li")) {
+          const list = (out[peer] ??= []);
+          list[Number(li.getAttribute("aria-posinset")) - 1] = li.querySelector(".text")?.textContent ?? "";
+        }
+      }
+      if (region.scrollTop + region.clientHeight >= region.scrollHeight - 1) break;
+      region.scrollTop += Math.max(1, Math.floor(region.clientHeight / 2));
     }
     return out;
   });

@@ -1,5 +1,17 @@
 import { SecureChannel, type ChannelError } from "@/lib/channel/secure-channel";
-import { generateIdentity, ratchetEncrypt, ROTATE_MS, REKEY_GRACE_MS, REKEY_PERIODS, type DeviceIdentity, type RatchetConfig, type Session } from "@/lib/crypto";
+import {
+  generateIdentity,
+  ratchetEncrypt,
+  ROTATE_MS,
+  REKEY_GRACE_MS,
+  REKEY_PERIODS,
+  tweetnaclPrimitives,
+  webCryptoPrimitives,
+  type DeviceIdentity,
+  type Primitives,
+  type RatchetConfig,
+  type Session,
+} from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
 import { FakeLink, flush, seededRandom } from "../support/fake-link";
 
@@ -15,7 +27,12 @@ interface Side {
   identity: DeviceIdentity;
 }
 
-function setUp(opts: { prints?: [string, string]; bobKeyAsSeenByAlice?: Uint8Array; config?: Partial<RatchetConfig>; seed?: number } = {}): [Side, Side] {
+// tweetnacl by default: its promises settle in microtasks, so a few flushes
+// see a handshake through even under fake timers. One test runs on native
+// WebCrypto, whose work finishes on other threads, and waits for it.
+function setUp(
+  opts: { prints?: [string, string]; bobKeyAsSeenByAlice?: Uint8Array; config?: Partial<RatchetConfig>; seed?: number; primitives?: Primitives } = {},
+): [Side, Side] {
   const [aliceLink, bobLink] = FakeLink.pair(opts.prints);
   const aliceId = generateIdentity(seededRandom(1));
   const bobId = generateIdentity(seededRandom(2));
@@ -28,6 +45,7 @@ function setUp(opts: { prints?: [string, string]; bobKeyAsSeenByAlice?: Uint8Arr
       random: seededRandom(seed),
       clock: now,
       ratchetConfig: opts.config,
+      primitives: opts.primitives ?? tweetnaclPrimitives,
     });
     const side: Side = { channel, link, frames: [], closedWith: [], identity };
     open.push(channel);
@@ -45,6 +63,15 @@ afterEach(() => {
   for (const channel of open.splice(0)) channel.close();
 });
 
+/** Waits (flushing the event loop) until `cond` holds; fails after 10 s saying what it waited for. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 async function ready(...sides: Side[]) {
   for (let i = 0; i < 20 && !sides.every((s) => s.channel.isReady); i++) await flush();
 }
@@ -61,6 +88,25 @@ describe("SecureChannel", () => {
     await flush();
     expect(bob.frames).toEqual([{ t: "chat", id: id(0), sentAt: clock, text: "hi bob" }]);
     expect(alice.frames).toEqual([{ t: "ack", id: id(0) }]);
+  });
+
+  it("runs the handshake and the DH ratchet on native WebCrypto, frames both ways, each side sending while it decrypts", async () => {
+    const native = webCryptoPrimitives(globalThis.crypto.subtle);
+    const [alice, bob] = setUp({ primitives: native });
+    alice.link.open();
+    await until(() => alice.channel.isReady && bob.channel.isReady, "both channels ready");
+    // Ping-pong: every message brings a new ratchet key, so every receipt awaits native X25519s.
+    for (let n = 0; n < 6; n++) {
+      const [from, to] = n % 2 === 0 ? [alice, bob] : [bob, alice];
+      expect(from.channel.send({ t: "ack", id: id(n) })).toBe(true);
+      // The receiver answers at once, while its own decryption of the last one may still be waiting on a DH.
+      expect(to.channel.send({ t: "ack", id: id(10 + n) })).toBe(true);
+    }
+    await until(() => alice.frames.length === 6 && bob.frames.length === 6, "all twelve frames delivered");
+    const ids = (frames: Frame[]) => frames.map((f) => ("id" in f ? f.id : "")).sort();
+    expect(ids(bob.frames)).toEqual([0, 2, 4, 11, 13, 15].map(id).sort());
+    expect(ids(alice.frames)).toEqual([1, 3, 5, 10, 12, 14].map(id).sort());
+    expect(alice.channel.dropped + bob.channel.dropped).toBe(0);
   });
 
   it("never puts plaintext on the wire", async () => {
@@ -101,7 +147,8 @@ describe("SecureChannel", () => {
     alice.closed.on((e) => errors.push(e));
     bob.closed.on((e) => errors.push(e));
     aliceLink.open();
-    for (let i = 0; i < 10; i++) await flush();
+    // These two run on the page's default primitives (native here): wait for the outcome.
+    await until(() => errors.length > 0, "the handshake to fail");
     expect(alice.isReady || bob.isReady).toBe(false);
     expect(errors.map((e) => e?.cause)).toContain("TRANSCRIPT_MISMATCH");
   });
@@ -115,7 +162,7 @@ describe("SecureChannel", () => {
     new SecureChannel({ link: bobLink, local: { identity: bobId, nickname: "bob", deviceId: "bob-laptop" }, remote: { nickname: "alice", deviceId: "alice-device" }, expectedKey: async () => aliceId.signPublicKey, random: seededRandom(4), clock: now });
     alice.closed.on((e) => errors.push(e));
     aliceLink.open();
-    for (let i = 0; i < 10; i++) await flush();
+    await until(() => errors.length > 0, "the handshake to fail");
     expect(errors[0]).toMatchObject({ code: "HANDSHAKE_FAILED", cause: "UNEXPECTED_IDENTITY" });
   });
 
@@ -194,7 +241,8 @@ describe("SecureChannel", () => {
     open.push(alice, bob);
     alice.closed.on((e) => errors.push(e));
     aliceLink.open();
-    for (let i = 0; i < 10; i++) await flush();
+    // These two run on the page's default primitives (native here): wait for the outcome.
+    await until(() => errors.length > 0, "the handshake to fail");
     expect(alice.isReady || bob.isReady).toBe(false);
     expect(errors[0]).toMatchObject({ code: "HANDSHAKE_FAILED", cause: "NO_CHANNEL_BINDING" });
   });

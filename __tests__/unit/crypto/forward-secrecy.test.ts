@@ -10,7 +10,7 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import nacl from "tweetnacl";
-import { createRekey, ratchetDecrypt, ratchetEncrypt, sessionToJSON, type Session, type SessionJSON } from "@/lib/crypto";
+import { createRekey, ratchetDecrypt, ratchetEncrypt, sessionToJSON, type RandomSource, type Session, type SessionJSON } from "@/lib/crypto";
 import { makePair, text } from "./support/pair";
 
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
@@ -73,38 +73,39 @@ function attackerReads(stolen: SessionJSON, wires: Recorded[]): string[] {
 }
 
 describe("forward secrecy against a stolen current state", () => {
-  const { alice, bob, random } = makePair("forward-secrecy");
+  let alice: Session, bob: Session, random: RandomSource;
   const sent: Recorded[] = [];
   const steal: Record<string, { alice: SessionJSON; bob: SessionJSON; upTo: number }> = {};
   let now = 0;
-  const say = (from: Session, to: Session, label: string, body: string) => {
+  const say = async (from: Session, to: Session, label: string, body: string) => {
     now += 1000;
     const wire = ratchetEncrypt(from, text(body), now);
     sent.push({ label, wire });
-    const r = ratchetDecrypt(to, wire, now, random);
+    const r = await ratchetDecrypt(to, wire, now, random);
     if (!r.ok) throw new Error(`${label}: ${r.code}`);
   };
   const snapshot = (name: string) => (steal[name] = { alice: sessionToJSON(alice), bob: sessionToJSON(bob), upTo: sent.length });
 
-  beforeAll(() => {
-    say(alice, bob, "a1", "alice, first chain");
-    say(alice, bob, "a2", "alice again, same chain");
+  beforeAll(async () => {
+    ({ alice, bob, random } = await makePair("forward-secrecy"));
+    await say(alice, bob, "a1", "alice, first chain");
+    await say(alice, bob, "a2", "alice again, same chain");
     snapshot("early");
-    say(bob, alice, "b1", "bob answers on a new key");
-    say(alice, bob, "a3", "alice on a new key");
+    await say(bob, alice, "b1", "bob answers on a new key");
+    await say(alice, bob, "a3", "alice on a new key");
     // A rotation with nobody speaking: request and answer.
     now += 60_000;
     for (const [from, to, label] of [[alice, bob, "alice's rekey request"], [bob, alice, "bob's rekey answer"]] as const) {
       const wire = createRekey(from, now);
       sent.push({ label, wire });
-      if (!ratchetDecrypt(to, wire, now, random).ok) throw new Error("rekey refused");
+      if (!(await ratchetDecrypt(to, wire, now, random)).ok) throw new Error("rekey refused");
     }
-    say(bob, alice, "b2", "bob after the rotation");
-    say(alice, bob, "a4", "alice after the rotation");
+    await say(bob, alice, "b2", "bob after the rotation");
+    await say(alice, bob, "a4", "alice after the rotation");
     snapshot("now");
   });
 
-  it("cannot open any message sent before the theft, with either party's whole state", () => {
+  it("cannot open any message sent before the theft, with either party's whole state", async () => {
     const { alice: a, bob: b, upTo } = steal.now!;
     const earlier = sent.slice(0, upTo);
     expect(earlier.length).toBeGreaterThanOrEqual(8);
@@ -112,7 +113,7 @@ describe("forward secrecy against a stolen current state", () => {
     expect(attackerReads(b, earlier)).toEqual([]);
   });
 
-  it("the same attacker is not toothless: a state stolen early opens what was sent on the chains it held", () => {
+  it("the same attacker is not toothless: a state stolen early opens what was sent on the chains it held", async () => {
     const { bob: b, upTo } = steal.early!;
     const later = sent.slice(upTo);
     // Bob's early state holds his next sending chain and his ratchet secret: his

@@ -1,7 +1,8 @@
 // Model-based property tests: fast-check draws schedules of sends,
 // deliveries in any order, drops, replays, bit flips, clock advances, rekeys
 // and serialisation for two parties, and checks every step against a model
-// of what must happen.
+// of what must happen. The main model also runs on native X25519 that yields
+// before answering, with the receiver sending while its decryption waits.
 import fc from "fast-check";
 import {
   createRekey,
@@ -10,6 +11,9 @@ import {
   rekeyDue,
   sessionFromJSON,
   sessionToJSON,
+  tweetnaclPrimitives,
+  webCryptoPrimitives,
+  type Primitives,
   type RandomSource,
   type Session,
 } from "@/lib/crypto";
@@ -30,17 +34,19 @@ const revive = (s: Session): Session => sessionFromJSON(JSON.parse(json(s)));
 const decoder = new TextDecoder();
 
 let base: [string, string];
-beforeAll(() => {
+beforeAll(async () => {
   const r = seededRandom("properties");
   const ids = [generateIdentity(r), generateIdentity(r)] as const;
   // Skipped keys live as long as the test: their expiry has its own test.
-  const [s0, s1] = handshakeFrom([ids[0], ids[1]], r, 0, { skippedKeyTtlMs: 10 ** 12 });
+  const [s0, s1] = await handshakeFrom([ids[0], ids[1]], r, 0, { skippedKeyTtlMs: 10 ** 12 });
   base = [json(s0), json(s1)];
 });
 
 const command = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("send" as const), from: fc.constantFrom<Side>(0, 1), body: fc.string({ maxLength: 24 }) }), weight: 6 },
   { arbitrary: fc.record({ op: fc.constant("deliver" as const), to: fc.constantFrom<Side>(0, 1), pick: fc.nat() }), weight: 6 },
+  // The receiver sends while its decryption waits on a DH (native X25519 is asynchronous).
+  { arbitrary: fc.record({ op: fc.constant("deliver-while-sending" as const), to: fc.constantFrom<Side>(0, 1), pick: fc.nat(), body: fc.string({ maxLength: 8 }) }), weight: 3 },
   { arbitrary: fc.record({ op: fc.constant("drop" as const), to: fc.constantFrom<Side>(0, 1), pick: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("replay" as const), to: fc.constantFrom<Side>(0, 1), pick: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("flip" as const), to: fc.constantFrom<Side>(0, 1), pick: fc.nat(), bit: fc.nat() }), weight: 1 },
@@ -51,6 +57,7 @@ const command = fc.oneof(
 type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
 
 interface World {
+  primitives: Primitives;
   s: [Session, Session];
   rng: [RandomSource, RandomSource];
   queue: [InFlight[], InFlight[]]; // queue[i]: messages on their way to side i
@@ -59,8 +66,20 @@ interface World {
   trace: string[];
 }
 
-function newWorld(): World {
+/** Native X25519 that also yields to the event loop before answering, as a busy page would. */
+const native = webCryptoPrimitives(globalThis.crypto.subtle);
+const slowNative: Primitives = {
+  ...native,
+  name: "webcrypto (yielding)",
+  x25519: async (pair, pub) => {
+    await new Promise((r) => setImmediate(r));
+    return native.x25519(pair, pub);
+  },
+};
+
+function newWorld(primitives: Primitives = tweetnaclPrimitives): World {
   return {
+    primitives,
     s: [sessionFromJSON(JSON.parse(base[0])), sessionFromJSON(JSON.parse(base[1]))],
     rng: [seededRandom("party-0"), seededRandom("party-1")],
     queue: [[], []],
@@ -74,7 +93,7 @@ function pickIndex<T>(list: T[], pick: number): number {
   return list.length === 0 ? -1 : pick % list.length;
 }
 
-function step(w: World, c: Command): void {
+async function step(w: World, c: Command): Promise<void> {
   switch (c.op) {
     case "send": {
       const wire = ratchetEncrypt(w.s[c.from], new TextEncoder().encode(c.body), w.now);
@@ -94,13 +113,26 @@ function step(w: World, c: Command): void {
       const i = pickIndex(w.queue[c.to], c.pick);
       if (i < 0) return;
       const [m] = w.queue[c.to].splice(i, 1) as [InFlight];
-      const r = ratchetDecrypt(w.s[c.to], m.wire, w.now, w.rng[c.to]);
+      const r = await ratchetDecrypt(w.s[c.to], m.wire, w.now, w.rng[c.to], w.primitives);
       if (!r.ok) throw new Error(`a delivered message was refused: ${r.code}`);
       expect(decoder.decode(r.plaintext)).toBe(m.plaintext);
       expect(r.kind).toBe(m.kind);
       w.delivered[c.to].push(m.wire);
       // Forward secrecy: the state now held cannot read the message again.
-      expect(ratchetDecrypt(revive(w.s[c.to]), m.wire, w.now, seededRandom("fs")).ok).toBe(false);
+      expect((await ratchetDecrypt(revive(w.s[c.to]), m.wire, w.now, seededRandom("fs"), w.primitives)).ok).toBe(false);
+      return;
+    }
+    case "deliver-while-sending": {
+      const i = pickIndex(w.queue[c.to], c.pick);
+      if (i < 0) return;
+      const [m] = w.queue[c.to].splice(i, 1) as [InFlight];
+      // Not awaited yet: the send below runs while the decryption waits on its DH.
+      const pending = ratchetDecrypt(w.s[c.to], m.wire, w.now, w.rng[c.to], w.primitives);
+      await step(w, { op: "send", from: c.to, body: c.body });
+      const r = await pending;
+      if (!r.ok) throw new Error(`a delivered message was refused: ${r.code}`);
+      expect(decoder.decode(r.plaintext)).toBe(m.plaintext);
+      w.delivered[c.to].push(m.wire);
       return;
     }
     case "drop": {
@@ -112,7 +144,7 @@ function step(w: World, c: Command): void {
       const i = pickIndex(w.delivered[c.to], c.pick);
       if (i < 0) return;
       const before = json(w.s[c.to]);
-      expect(ratchetDecrypt(w.s[c.to], w.delivered[c.to][i] as Uint8Array, w.now, w.rng[c.to])).toEqual({ ok: false, code: "DECRYPT_FAILED" });
+      expect(await ratchetDecrypt(w.s[c.to], w.delivered[c.to][i] as Uint8Array, w.now, w.rng[c.to], w.primitives)).toEqual({ ok: false, code: "DECRYPT_FAILED" });
       expect(json(w.s[c.to])).toBe(before);
       return;
     }
@@ -123,7 +155,7 @@ function step(w: World, c: Command): void {
       const bit = c.bit % (bad.length * 8);
       bad[bit >> 3] = (bad[bit >> 3] as number) ^ (1 << (bit & 7));
       const before = json(w.s[c.to]);
-      expect(ratchetDecrypt(w.s[c.to], bad, w.now, w.rng[c.to]).ok).toBe(false);
+      expect((await ratchetDecrypt(w.s[c.to], bad, w.now, w.rng[c.to], w.primitives)).ok).toBe(false);
       expect(json(w.s[c.to])).toBe(before);
       return;
     }
@@ -140,31 +172,34 @@ function step(w: World, c: Command): void {
 }
 
 describe("ratchet properties", () => {
-  it("delivers every message exactly once in any order, and refuses replays and flipped bits", () => {
-    fc.assert(
-      fc.property(fc.array(command, { minLength: 1, maxLength: 40 }), (cmds) => {
-        const w = newWorld();
-        for (const c of cmds) step(w, c);
+  it.each([
+    ["tweetnacl", tweetnaclPrimitives, 30],
+    ["native WebCrypto, yielding before every DH", slowNative, 15],
+  ] as const)("delivers every message exactly once in any order, and refuses replays and flipped bits (%s)", async (_name, primitives, numRuns) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), async (cmds) => {
+        const w = newWorld(primitives);
+        for (const c of cmds) await step(w, c);
         // Whatever is still in flight is delivered at the end, in reverse order.
         for (const to of [0, 1] as const) {
-          while (w.queue[to].length > 0) step(w, { op: "deliver", to, pick: w.queue[to].length - 1 });
+          while (w.queue[to].length > 0) await step(w, { op: "deliver", to, pick: w.queue[to].length - 1 });
         }
       }),
-      { numRuns: 30 },
+      { numRuns },
     );
   });
 
-  it("changes nothing when the state is serialised and restored at any point", () => {
+  it("changes nothing when the state is serialised and restored at any point", async () => {
     const noSerialise = command.filter((c) => c.op !== "serialise");
-    fc.assert(
-      fc.property(fc.array(noSerialise, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 6 }), (cmds, at) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(noSerialise, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 6 }), async (cmds, at) => {
         const plain = newWorld();
-        for (const c of cmds) step(plain, c);
+        for (const c of cmds) await step(plain, c);
         const saved = newWorld();
-        cmds.forEach((c, i) => {
-          for (const who of [0, 1] as const) if (at.includes(i * 2 + who)) step(saved, { op: "serialise", who });
-          step(saved, c);
-        });
+        for (const [i, c] of cmds.entries()) {
+          for (const who of [0, 1] as const) if (at.includes(i * 2 + who)) await step(saved, { op: "serialise", who });
+          await step(saved, c);
+        }
         expect(saved.trace).toEqual(plain.trace);
         expect([json(saved.s[0]), json(saved.s[1])]).toEqual([json(plain.s[0]), json(plain.s[1])]);
       }),
@@ -172,28 +207,28 @@ describe("ratchet properties", () => {
     );
   });
 
-  it("has changed both sides' header ratchet keys once 60 s have passed, whoever speaks", () => {
-    fc.assert(
-      fc.property(fc.array(fc.record({ from: fc.constantFrom<Side>(0, 1), gap: fc.integer({ min: 1, max: 15_000 }) }), { maxLength: 8 }), (talk) => {
+  it("has changed both sides' header ratchet keys once 60 s have passed, whoever speaks", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ from: fc.constantFrom<Side>(0, 1), gap: fc.integer({ min: 1, max: 15_000 }) }), { maxLength: 8 }), async (talk) => {
         const w = newWorld();
         const keyOf = (side: Side) => Buffer.from(sessionToJSON(w.s[side]).dhs.publicKey, "base64").toString("hex");
         const first = [keyOf(0), keyOf(1)];
-        const settle = () => {
+        const settle = async () => {
           for (let round = 0; round < 6; round++) {
             for (const from of [0, 1] as const) {
-              step(w, { op: "rekey", from });
-              step(w, { op: "deliver", to: (1 - from) as Side, pick: 0 });
+              await step(w, { op: "rekey", from });
+              await step(w, { op: "deliver", to: (1 - from) as Side, pick: 0 });
             }
           }
         };
         for (const t of talk) {
-          step(w, { op: "advance", ms: t.gap });
-          step(w, { op: "send", from: t.from, body: "x" });
-          step(w, { op: "deliver", to: (1 - t.from) as Side, pick: 0 });
-          settle();
+          await step(w, { op: "advance", ms: t.gap });
+          await step(w, { op: "send", from: t.from, body: "x" });
+          await step(w, { op: "deliver", to: (1 - t.from) as Side, pick: 0 });
+          await settle();
         }
-        step(w, { op: "advance", ms: 60_000 });
-        settle();
+        await step(w, { op: "advance", ms: 60_000 });
+        await settle();
         expect(keyOf(0)).not.toBe(first[0]);
         expect(keyOf(1)).not.toBe(first[1]);
         expect(rekeyDue(w.s[0], w.now) || rekeyDue(w.s[1], w.now)).toBe(false);
@@ -202,13 +237,13 @@ describe("ratchet properties", () => {
     );
   });
 
-  it("never throws on random bytes and leaves the state untouched", () => {
+  it("never throws on random bytes and leaves the state untouched", async () => {
     const w = newWorld();
     const before = json(w.s[1]);
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, realPrefix) => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (bytes, realPrefix) => {
         const wire = realPrefix && bytes.length > 3 ? Uint8Array.of(1, 3, 0, ...bytes) : bytes;
-        expect(ratchetDecrypt(w.s[1], wire, w.now, w.rng[1]).ok).toBe(false);
+        expect((await ratchetDecrypt(w.s[1], wire, w.now, w.rng[1])).ok).toBe(false);
       }),
       { numRuns: 200 },
     );

@@ -28,10 +28,10 @@ const LIMIT = REKEY_PERIODS * ROTATE_MS + REKEY_GRACE_MS;
 let base: [string, string];
 let random: RandomSource;
 
-beforeAll(() => {
+beforeAll(async () => {
   random = seededRandom("rotation-properties");
   const ids = [generateIdentity(random), generateIdentity(random)] as const;
-  const [s0, s1] = handshakeFrom([ids[0], ids[1]], random, 0);
+  const [s0, s1] = await handshakeFrom([ids[0], ids[1]], random, 0);
   base = [JSON.stringify(sessionToJSON(s0)), JSON.stringify(sessionToJSON(s1))];
 });
 const fresh = (): [Session, Session] => [sessionFromJSON(JSON.parse(base[0])), sessionFromJSON(JSON.parse(base[1]))];
@@ -44,42 +44,42 @@ const events = fc.array(
   { maxLength: 40 },
 );
 
-function deliver(to: Session, wire: Uint8Array, now: number) {
-  const r = ratchetDecrypt(to, wire, now, random);
+async function deliver(to: Session, wire: Uint8Array, now: number) {
+  const r = await ratchetDecrypt(to, wire, now, random);
   if (!r.ok) throw new Error(`refused: ${r.code} at ${now}`);
   return r;
 }
 
 describe("the enforced rotation (fast-check)", () => {
-  it("two cooperating parties never trip either rule, and no sending chain outlives two periods", () => {
-    fc.assert(
-      fc.property(events, (script) => {
+  it("two cooperating parties never trip either rule, and no sending chain outlives two periods", async () => {
+    await fc.assert(
+      fc.asyncProperty(events, async (script) => {
         const s = fresh();
         let now = 0;
         // Each side's timer fires at its msUntilNextCheck deadline; what it sends arrives at once, and an answer due goes out on receipt.
-        const check = (i: 0 | 1) => {
+        const check = async (i: 0 | 1): Promise<void> => {
           expect(rekeyOverdue(s[i], now)).toBe(false);
           if (rekeyDue(s[i], now)) {
-            const r = deliver(s[1 - i]!, createRekey(s[i], now), now);
-            if (r.answerDue) check((1 - i) as 0 | 1);
+            const r = await deliver(s[1 - i]!, createRekey(s[i], now), now);
+            if (r.answerDue) await check((1 - i) as 0 | 1);
           }
         };
-        const advance = (ms: number) => {
+        const advance = async (ms: number) => {
           const target = now + ms;
           for (;;) {
             const next = Math.min(...[0, 1].map((i) => now + msUntilNextCheck(s[i]!, now)));
             if (next > target) break;
             now = next;
-            check(0);
-            check(1);
+            await check(0);
+            await check(1);
           }
           now = target;
         };
         for (const e of script) {
-          if (e.op === "wait") advance(e.ms);
+          if (e.op === "wait") await advance(e.ms);
           else {
-            const r = deliver(s[1 - e.from]!, ratchetEncrypt(s[e.from], text("data"), now), now);
-            if (r.answerDue) check((1 - e.from) as 0 | 1);
+            const r = await deliver(s[1 - e.from]!, ratchetEncrypt(s[e.from], text("data"), now), now);
+            if (r.answerDue) await check((1 - e.from) as 0 | 1);
           }
           for (const side of s) expect(now - side.sendingChainSince).toBeLessThanOrEqual(2 * ROTATE_MS);
         }
@@ -112,18 +112,18 @@ describe("the enforced rotation (fast-check)", () => {
     );
   });
 
-  it("a receiver refuses a peer chain exactly when it began here more than two periods + grace ago, leaving its state as it was", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 0, max: 2 * LIMIT }), (firstAt, age) => {
+  it("a receiver refuses a peer chain exactly when it began here more than two periods + grace ago, leaving its state as it was", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 0, max: 2 * LIMIT }), async (firstAt, age) => {
         // B (the "bob" role, whose first receiving chain is whatever it hears first) hears
         // A's chain for the first time at firstAt; A never hears from B (so never steps).
         const [s0, s1] = fresh();
         const [b, a] = s0.role === "bob" ? [s0, s1] : [s1, s0];
-        deliver(b, ratchetEncrypt(a, text("first"), firstAt), firstAt);
+        await deliver(b, ratchetEncrypt(a, text("first"), firstAt), firstAt);
         const since = sessionToJSON(b).receivingChainSince!;
         const later = ratchetEncrypt(a, text("later"), since + age);
         const before = JSON.stringify(sessionToJSON(b));
-        const r = ratchetDecrypt(b, later, since + age, random);
+        const r = await ratchetDecrypt(b, later, since + age, random);
         if (age > LIMIT) {
           expect(r).toEqual({ ok: false, code: "STALE_CHAIN" });
           expect(JSON.stringify(sessionToJSON(b))).toBe(before);

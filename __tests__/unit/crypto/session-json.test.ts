@@ -2,21 +2,21 @@ import { ratchetDecrypt, ratchetEncrypt, sessionFromJSON, sessionToJSON } from "
 import { makePair, text } from "./support/pair";
 
 describe("session JSON", () => {
-  it("round-trips losslessly, skipped keys included, and the restored session keeps working", () => {
-    const p = makePair("json");
+  it("round-trips losslessly, skipped keys included, and the restored session keeps working", async () => {
+    const p = await makePair("json");
     const skipped = ratchetEncrypt(p.alice, text("skipped"), 1);
-    ratchetDecrypt(p.bob, ratchetEncrypt(p.alice, text("read"), 1), 1, p.random);
+    await ratchetDecrypt(p.bob, ratchetEncrypt(p.alice, text("read"), 1), 1, p.random);
     const json = JSON.stringify(sessionToJSON(p.bob));
     expect(JSON.parse(json).skipped).toHaveLength(1);
     const restored = sessionFromJSON(JSON.parse(json));
     expect(JSON.stringify(sessionToJSON(restored))).toBe(json);
     expect(restored).toEqual(p.bob);
-    const r = ratchetDecrypt(restored, skipped, 2, p.random);
+    const r = await ratchetDecrypt(restored, skipped, 2, p.random);
     expect(r.ok).toBe(true);
   });
 
-  it("refuses malformed state with TypeError or RangeError", () => {
-    const good = sessionToJSON(makePair("json-bad").alice);
+  it("refuses malformed state with TypeError or RangeError", async () => {
+    const good = sessionToJSON((await makePair("json-bad")).alice);
     const cases: unknown[] = [
       null,
       { ...good, v: 2 },

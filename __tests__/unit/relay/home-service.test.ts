@@ -11,7 +11,7 @@ import { sealedLogSink } from "@/lib/relay/sealed-sink";
 import { transact } from "@/lib/store/idb";
 import { storeOnce } from "@/lib/store/seen-store";
 import { Emitter } from "@/lib/shared/emitter";
-import { openSealed } from "@/lib/crypto";
+import { createLogOpener } from "@/lib/crypto";
 import { seededRandom } from "../support/fake-link";
 
 // The home relay's side of retrieval and Clear, frame by frame, with real
@@ -125,7 +125,9 @@ describe("HomeService", () => {
     expect(chunks.length).toBeGreaterThan(1);
     const sealed = chunks.flatMap((fr) => (fr.t === "log-chunk" ? fr.records : []));
     expect(frames.at(-1)).toEqual({ t: "log-end", rid: rid(2), count: 20 });
-    const texts = sealed.map((s) => decodeLogRecord((openSealed(fromBase64(s), f.keys.logSecretKey) as { record: Uint8Array }).record)!.text.slice(0, 10));
+    const opener = await createLogOpener(f.keys);
+    const texts = (await opener.open(sealed.map(fromBase64))).map((r) => decodeLogRecord(r!)!.text.slice(0, 10));
+    opener.close();
     expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i}`.padEnd(10, " ").slice(0, 10)));
     expect(await countLogs(f.account)).toBe(20); // retrieval leaves the logs in place
   });

@@ -1,14 +1,12 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState, type ChangeEvent } from "react";
+import { useEffect, useRef, useState, type ChangeEvent } from "react";
 import type { HomeRelay } from "@/lib/relay/home-relay";
-import { groupByPeer, type PeerLog } from "@/lib/relay/log-records";
+import type { LogRecord } from "@/lib/relay/log-records";
 import { RelayError, type Progress } from "@/lib/relay/log-requester";
-
-// One formatter for the whole list: toLocaleString with options builds one per call.
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "short" });
-const time = (at: number) => timeFormat.format(at);
+import { RetrievedLog, type LogRow } from "@/lib/relay/retrieved-log";
+import { RetrievedLogs } from "./retrieved-logs";
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : "Something went wrong.";
@@ -20,7 +18,35 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
   const [homeChanged, setHomeChanged] = useState(false);
   const [busy, setBusy] = useState<"retrieve" | "clear" | "import" | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
-  const [groups, setGroups] = useState<PeerLog[] | null>(null);
+  // Records stream in chunk by chunk: each goes into `log` at once, and the
+  // list is re-derived at most once per frame, so the first screen shows while
+  // the rest arrives without a render per chunk. A new retrieval replaces the
+  // list shown with its first chunk; one that fails before any leaves it.
+  const log = useRef<RetrievedLog | null>(null);
+  const frame = useRef<number | null>(null);
+  const [view, setView] = useState<{ rows: LogRow[]; total: number } | null>(null);
+  useEffect(() => () => void (frame.current !== null && cancelAnimationFrame(frame.current)), []);
+
+  function show(next: RetrievedLog | null) {
+    if (frame.current !== null) cancelAnimationFrame(frame.current);
+    frame.current = null;
+    log.current = next;
+    setView(next ? { rows: next.rows(), total: next.size } : null);
+  }
+
+  function receiver(): (records: LogRecord[]) => void {
+    const incoming = new RetrievedLog();
+    return (records) => {
+      if (records.length === 0) return;
+      incoming.add(records);
+      if (log.current !== incoming) return show(incoming);
+      frame.current ??= requestAnimationFrame(() => {
+        frame.current = null;
+        if (log.current === incoming) setView({ rows: incoming.rows(), total: incoming.size });
+      });
+    };
+  }
+
   const [message, setMessageState] = useState<{ kind: "status" | "alert"; text: string; n: number; unreachable?: boolean } | null>(null);
   // Each outcome is a new element (keyed by n), so an outcome that repeats
   // the last one's words is still announced, and is told apart from it.
@@ -33,14 +59,17 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
     setMessage(null);
     setProgress(null);
     setHomeChanged(false);
+    const onRecords = op === "retrieve" ? receiver() : undefined;
     try {
-      const outcome = await relay.request(op, passphrase, setProgress);
+      const outcome = await relay.request(op, passphrase, setProgress, onRecords);
       if (outcome.op === "clear") {
-        setGroups(null);
+        show(null);
         setMessage({ kind: "status", text: `The home relay deleted ${outcome.cleared} sealed ${outcome.cleared === 1 ? "record" : "records"}.` });
       } else {
         const { records, unreadable } = outcome.result;
-        setGroups(groupByPeer(records));
+        // Every chunk is in already (an empty log shows as empty); render the last one now rather than next frame.
+        if (records.length === 0) show(new RetrievedLog());
+        else if (log.current) show(log.current);
         setMessage({ kind: "status", text: `Retrieved ${records.length} ${records.length === 1 ? "message" : "messages"}${unreadable ? `; ${unreadable} could not be opened with this passphrase` : ""}.` });
       }
     } catch (error) {
@@ -67,7 +96,9 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
     setMessage(null);
     try {
       const result = await relay.importFile(await file.text(), passphrase);
-      setGroups(groupByPeer(result.records));
+      const imported = new RetrievedLog();
+      imported.add(result.records);
+      show(imported);
       setMessage({ kind: "status", text: `Opened ${result.records.length} ${result.records.length === 1 ? "message" : "messages"} from ${file.name}.` });
     } catch (error) {
       setMessage({ kind: "alert", text: errorText(error) });
@@ -115,23 +146,7 @@ export function RetrievePanel({ relay }: { relay: HomeRelay }) {
           Use the new home relay
         </button>
       )}
-      {groups && (
-        <section aria-label="Retrieved logs" className="stack retrieved">
-          {groups.length === 0 && <p className="muted">Nobody reached out.</p>}
-          {groups.map((group) => (
-            <article key={group.peer} aria-label={`From ${group.peer}`}>
-              <h3>{group.peer}</h3>
-              <ol>
-                {group.records.map((r) => (
-                  <li key={r.id}>
-                    <time dateTime={new Date(r.sentAt).toISOString()}>{time(r.sentAt)}</time> <span className="text">{r.text}</span>
-                  </li>
-                ))}
-              </ol>
-            </article>
-          ))}
-        </section>
-      )}
+      {view && <RetrievedLogs rows={view.rows} total={view.total} />}
     </div>
   );
 }
