@@ -16,6 +16,9 @@ export interface Person {
 
 export const PASSWORD = "correct horse battery staple";
 
+/** What the page helpers need of a person: any browser page signed in (or to sign in) as `nickname`. */
+export type OnPage = Pick<Person, "nickname" | "page">;
+
 export interface LaunchOptions {
   viewport?: { width: number; height: number };
   isMobile?: boolean;
@@ -37,7 +40,7 @@ export async function launchPerson(nickname: string, opts: LaunchOptions = {}): 
 }
 
 /** Every process of a person's Chromium: the browser and all it spawned. */
-function processTree(rootPid: number): number[] {
+export function processTree(rootPid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -72,7 +75,7 @@ export function freeze(person: Person): { thaw: () => void } {
   return { thaw: () => pids.forEach((p) => process.kill(p, "SIGCONT")) };
 }
 
-export async function signUp(person: Pick<Person, "nickname" | "page">, baseUrl: string): Promise<void> {
+export async function signUp(person: OnPage, baseUrl: string): Promise<void> {
   const { page } = person;
   await page.goto(`${baseUrl}/signup`);
   await page.getByLabel("Nickname").fill(person.nickname);
@@ -82,7 +85,7 @@ export async function signUp(person: Pick<Person, "nickname" | "page">, baseUrl:
   await waitForChatReady(page);
 }
 
-export async function logIn(person: Person, baseUrl: string): Promise<void> {
+export async function logIn(person: OnPage, baseUrl: string): Promise<void> {
   const { page } = person;
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel("Nickname").fill(person.nickname);
@@ -98,25 +101,25 @@ export async function waitForChatReady(page: Page): Promise<void> {
   await page.getByText("online", { exact: true }).waitFor({ timeout: 30_000 });
 }
 
-export async function connectTo(person: Person, nickname: string): Promise<void> {
+export async function connectTo(person: OnPage, nickname: string): Promise<void> {
   const { page } = person;
   await page.getByLabel("Nickname to contact").fill(nickname);
   await page.getByRole("button", { name: "Connect" }).click();
   await conversationWith(page, nickname).waitFor();
 }
 
-export async function waitForConnection(person: Person, state: "direct" | "relayed" | "offline" | "connecting" | "unreachable", timeoutMs = 30_000): Promise<void> {
+export async function waitForConnection(person: OnPage, state: "direct" | "relayed" | "offline" | "connecting" | "unreachable", timeoutMs = 30_000): Promise<void> {
   await expectText(person.page.getByRole("status", { name: "Connection state" }).locator("strong"), state === "relayed" ? "relayed (TURN)" : state, timeoutMs);
 }
 
-export async function send(person: Person, text: string): Promise<void> {
+export async function send(person: OnPage, text: string): Promise<void> {
   const { page } = person;
   await page.getByRole("textbox", { name: "Message", exact: true }).fill(text);
   await page.getByRole("button", { name: "Send" }).click();
 }
 
 /** The texts and statuses in the "Messages" log, in order. */
-export async function messages(person: Person): Promise<{ text: string; status: string; direction: string }[]> {
+export async function messages(person: OnPage): Promise<{ text: string; status: string; direction: string }[]> {
   return person.page
     .getByRole("log", { name: "Messages" })
     .locator("li[data-status]")
@@ -133,7 +136,7 @@ export async function closePeople(people: Person[]): Promise<void> {
   await Promise.all(people.map((p) => p.browser.close().catch(() => undefined).then(() => p.server.close().catch(() => undefined))));
 }
 
-export async function openContact(person: Person, nickname: string): Promise<void> {
+export async function openContact(person: OnPage, nickname: string): Promise<void> {
   await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname }).click();
   await conversationWith(person.page, nickname).waitFor();
 }

@@ -1,16 +1,16 @@
-import type { Person } from "./people";
+import type { OnPage } from "./people";
 import { expectText } from "./wait";
 
 // The home relay's controls, by the names a person (or a screen reader) uses.
 
-export async function becomeHomeRelay(person: Person): Promise<void> {
+export async function becomeHomeRelay(person: OnPage): Promise<void> {
   const box = person.page.getByRole("checkbox", { name: "Use this device as my home relay" });
   await box.check();
   await person.page.waitForFunction(() => (document.querySelector("input[type=checkbox]") as HTMLInputElement | null) !== null);
   await expectChecked(person, "Use this device as my home relay");
 }
 
-export async function enableLogs(person: Person, passphrase: string): Promise<void> {
+export async function enableLogs(person: OnPage, passphrase: string): Promise<void> {
   const { page } = person;
   await page.getByRole("checkbox", { name: "Enable Local Message Logs" }).check();
   await page.getByLabel("New log passphrase").fill(passphrase);
@@ -19,18 +19,18 @@ export async function enableLogs(person: Person, passphrase: string): Promise<vo
   await expectLogCount(person, 0);
 }
 
-export async function expectChecked(person: Person, name: string): Promise<void> {
+export async function expectChecked(person: OnPage, name: string): Promise<void> {
   const box = person.page.getByRole("checkbox", { name });
   for (let i = 0; i < 100 && !(await box.isChecked()); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await box.isChecked())) throw new Error(`"${name}" did not become checked`);
 }
 
-export async function expectLogCount(person: Person, count: number, timeoutMs = 30_000): Promise<void> {
+export async function expectLogCount(person: OnPage, count: number, timeoutMs = 30_000): Promise<void> {
   await expectText(person.page.getByRole("status", { name: "Local log" }), `Local log: ${count} sealed ${count === 1 ? "record" : "records"}`, timeoutMs);
 }
 
 /** Retrieves (or clears) logs from the person's own home relay; returns the status or alert text shown. */
-export async function requestLogs(person: Person, op: "Retrieve logs" | "Clear logs", passphrase: string): Promise<string> {
+export async function requestLogs(person: OnPage, op: "Retrieve logs" | "Clear logs", passphrase: string): Promise<string> {
   const { page } = person;
   await page.getByLabel("Log passphrase", { exact: true }).fill(passphrase);
   const outcomes = page.locator("fieldset").filter({ hasText: "Logs from your home relay" }).locator("p[role=status].muted, p[role=alert]");
@@ -49,7 +49,7 @@ export async function requestLogs(person: Person, op: "Retrieve logs" | "Clear l
  * is virtualized (only rows near the screen are in the DOM), so this scrolls
  * it from top to bottom and collects every row by its position (aria-posinset).
  */
-export async function retrievedLogs(person: Person): Promise<Record<string, string[]>> {
+export async function retrievedLogs(person: OnPage): Promise<Record<string, string[]>> {
   return person.page.getByRole("region", { name: "Retrieved logs" }).evaluate(async (region) => {
     const out: Record<string, string[]> = {};
     const painted = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
