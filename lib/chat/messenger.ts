@@ -1,8 +1,8 @@
-import { ApiRequestError, fetchJson } from "@/lib/api/fetch-json";
+import { ApiRequestError, fetchJson } from "@/lib/api-client/fetch-json";
 import { nicknameSchema } from "@/lib/auth/nickname";
 import { safetyNumber, toBase64, type SafetyNumber } from "@/lib/crypto";
-import type { LocalDevice } from "@/lib/device/ensure-device";
-import { browserRandom } from "@/lib/device/browser-random";
+import type { LocalDevice } from "@/lib/this-device/ensure-device";
+import { browserRandom } from "@/lib/this-device/browser-random";
 import { IceServers } from "@/lib/ice/ice-refresh";
 import type { IceConfig } from "@/lib/ice/schemas";
 import { chatTextSchema, type Frame } from "@/lib/protocol";

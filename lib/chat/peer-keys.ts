@@ -1,6 +1,6 @@
-import { fetchJson } from "@/lib/api/fetch-json";
+import { fetchJson } from "@/lib/api-client/fetch-json";
 import { fromBase64 } from "@/lib/crypto";
-import type { PublicDevice } from "@/lib/devices/schemas";
+import type { PublicDevice } from "@/lib/account-devices/schemas";
 import { loadPin, loadPins, savePin } from "@/lib/store/pins-store";
 
 // Which Ed25519 key a peer's device must prove in the handshake: the one the
@@ -8,7 +8,7 @@ import { loadPin, loadPins, savePin } from "@/lib/store/pins-store";
 // time it saw that device. A different key is not trusted until the user
 // accepts it.
 
-export type { PublicDevice } from "@/lib/devices/schemas";
+export type { PublicDevice } from "@/lib/account-devices/schemas";
 
 export class KeyChangedError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-import { fetchJson } from "@/lib/api/fetch-json";
+import { fetchJson } from "@/lib/api-client/fetch-json";
 import type { Presence } from "@/lib/signaling/schemas";
 
 // While messages wait for a nickname with no device online, its presence is

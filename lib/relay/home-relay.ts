@@ -1,4 +1,4 @@
-import { ApiRequestError, fetchJson } from "@/lib/api/fetch-json";
+import { ApiRequestError, fetchJson } from "@/lib/api-client/fetch-json";
 import { historySink } from "@/lib/chat/delivery";
 import type { Messenger } from "@/lib/chat/messenger";
 import { createLogKeys, type RandomSource } from "@/lib/crypto";

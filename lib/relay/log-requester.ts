@@ -1,4 +1,4 @@
-import { fetchJson } from "@/lib/api/fetch-json";
+import { fetchJson } from "@/lib/api-client/fetch-json";
 import type { Connection } from "@/lib/chat/connections";
 import { readPresence } from "@/lib/chat/presence-watch";
 import {

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { logOut } from "@/lib/api/auth";
+import { logOut } from "@/lib/api-client/auth";
 import type { ChatConfig, Messenger } from "@/lib/chat/messenger";
 import { ConnectForm } from "./connect-form";
 import { ContactList } from "./contact-list";

@@ -1,12 +1,12 @@
 "use client";
 
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { ApiRequestError } from "@/lib/api/fetch-json";
+import { ApiRequestError } from "@/lib/api-client/fetch-json";
 import { holdDeviceLock } from "@/lib/chat/device-lock";
 import { Messenger, type ChatConfig, type MessengerSnapshot } from "@/lib/chat/messenger";
-import { defaultDeviceName } from "@/lib/device/device-name";
-import { browserRandom } from "@/lib/device/browser-random";
-import { ensureDevice } from "@/lib/device/ensure-device";
+import { defaultDeviceName } from "@/lib/this-device/device-name";
+import { browserRandom } from "@/lib/this-device/browser-random";
+import { ensureDevice } from "@/lib/this-device/ensure-device";
 import { HomeRelay, type RelaySnapshot } from "@/lib/relay/home-relay";
 
 export type Boot =
