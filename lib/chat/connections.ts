@@ -1,4 +1,4 @@
-import { ROTATION_FAILURES, SecureChannel } from "@/lib/channel/secure-channel";
+import { ROTATION_FAILURES, SecureChannel, type ChannelError } from "@/lib/channel/secure-channel";
 import type { DeviceIdentity, RandomSource, RatchetConfig } from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
 import { PeerLink, type LinkState, type OutgoingSignal } from "@/lib/rtc/peer-link";
@@ -6,8 +6,7 @@ import { routeSignal } from "@/lib/rtc/route-signal";
 import { parseSignalPayload } from "@/lib/rtc/signal-payload";
 import { Emitter } from "@/lib/shared/emitter";
 import { admitLink, STRANGER_IDLE_MS } from "./link-admission";
-import type { SignalEvent } from "@/lib/signaling/schemas";
-import type { SignalRequest } from "@/lib/signaling/schemas";
+import type { SignalEvent, SignalRequest } from "@/lib/signaling/schemas";
 
 // Every connection this tab has: one PeerLink + SecureChannel per remote
 // device, created by dialing (we know the device from presence) or by an
@@ -57,7 +56,8 @@ export class Connections {
   readonly ready = new Emitter<Connection>();
   readonly frame = new Emitter<{ connection: Connection; frame: Frame }>();
   readonly changed = new Emitter<Connection>();
-  readonly failed = new Emitter<{ connection: Connection; error: Error }>();
+  /** A channel ended for a reason other than its link closing (handshake refused, rotation lapsed...). */
+  readonly failed = new Emitter<{ connection: Connection; error: ChannelError }>();
   /** A connection is gone (closed by either side, failed, or replaced). */
   readonly lost = new Emitter<Connection>();
   /** A peer device answered, but no network path to it worked (LinkError ERR_UNREACHABLE). */

@@ -2,16 +2,20 @@ import type { ChatFrame, Frame } from "@/lib/protocol";
 import { Emitter } from "@/lib/shared/emitter";
 import type { StoredMessage } from "@/lib/store/history-store";
 import { idbPut, type StoreName } from "@/lib/store/idb";
-import { acknowledge, allPending, enqueueOutgoing, pendingFor, type OutboxEntry } from "@/lib/store/outbox-store";
+import { acknowledge, allPending, enqueueOutgoing, outgoingMessage, pendingFor, type OutboxEntry } from "@/lib/store/outbox-store";
 import { storeOnce } from "@/lib/store/seen-store";
-import type { Connection, Connections } from "./connections";
+import type { Connection } from "./connections";
 
-// Delivery that loses nothing. Sending: the message goes to the outbox and
-// history first, then to every ready connection of the recipient; it stays in
-// the outbox until one of them acknowledges it, and is sent again on every new
-// connection (after a reconnect or a reload). Receiving: the message is stored
-// (once, by id) before its ack goes out, so an acknowledged message is a
-// stored one; a retransmission is acknowledged again and not stored twice.
+// Delivery that loses nothing (docs/protocol.md "Delivery"). Sending: the
+// message goes onto every ready connection of the recipient while its outbox
+// entry and history record are written; it stays in the outbox until one of
+// them acknowledges it, and is sent again on every new connection (after a
+// reconnect or a reload). The ack is what makes a message delivered, so the
+// write need not come first: its transaction is created before the message
+// leaves, and the ack's own update runs after it. Receiving: the message is
+// stored (once, by id) in one transaction, committed to disk, before its ack
+// goes out, so an acknowledged message is a stored one; a retransmission is
+// acknowledged again and not stored twice.
 
 /** Where received chat messages are kept: the history, or (home relay with logs) the sealed log. */
 export interface ReceiveSink {
@@ -25,40 +29,62 @@ export const historySink: ReceiveSink = {
   write: async (tx, message) => void (await idbPut(tx, "messages", message)),
 };
 
-export interface DeliveryEvents {
-  /** A message was added or its status changed. */
+export interface ReceivedMessage {
   message: StoredMessage;
-  /** A chat message arrived for the first time (not a retransmission). */
-  received: { message: StoredMessage; fromDevice: string };
+  fromDevice: string;
+}
+
+/** What delivery needs of the connections. */
+export interface DeliveryConnections {
+  of(nickname: string): Connection[];
+  send(connection: Connection, frame: Frame): boolean;
+}
+
+export interface DeliveryOptions {
+  account: string;
+  connections: DeliveryConnections;
+  clock: () => number;
+  /** Where received messages go, asked for each one (a home relay switches to its sealed log when logs are on). */
+  sink?: () => ReceiveSink | Promise<ReceiveSink>;
 }
 
 export class Delivery {
+  /** A message was added or its status changed. */
   readonly updated = new Emitter<StoredMessage>();
-  readonly received = new Emitter<DeliveryEvents["received"]>();
+  /** A chat message arrived for the first time (not a retransmission), stored and acknowledged. */
+  readonly received = new Emitter<ReceivedMessage>();
   /** Which outbox ids went out on which connection, so a live channel gets each once. */
   private readonly sentOn = new WeakMap<Connection, Set<string>>();
-  sink: ReceiveSink = historySink;
+  /** Messages sent and not yet acknowledged, by id: an ack for one is shown at once, and stored after. */
+  private readonly unacked = new Map<string, OutboxEntry>();
+  private readonly account: string;
+  private readonly sink: () => ReceiveSink | Promise<ReceiveSink>;
 
-  constructor(
-    private readonly account: string,
-    private readonly connections: Connections,
-    private readonly clock: () => number,
-  ) {}
+  constructor(private readonly opts: DeliveryOptions) {
+    this.account = opts.account;
+    this.sink = opts.sink ?? (() => historySink);
+  }
 
+  /**
+   * Queues a message: straight onto every ready channel of `to` while the
+   * outbox write runs, then shown. Resolves once the outbox entry is durable
+   * (an unacknowledged message is sent again from there); rejects with a
+   * StoreError if it could not be written.
+   */
   async send(to: string, id: string, text: string): Promise<StoredMessage> {
-    const now = this.clock();
+    const now = this.opts.clock();
     const entry: OutboxEntry = { account: this.account, id, to, text, sentAt: now, createdAt: now };
-    const message = await enqueueOutgoing(entry);
-    // Durable first, then straight onto every ready channel, then the screen:
-    // rendering must not sit between the outbox and the wire.
-    for (const connection of this.connections.of(to)) if (connection.channel.isReady) this.sendPending(connection, [entry]);
+    const stored = enqueueOutgoing(entry);
+    for (const connection of this.opts.connections.of(to)) if (connection.channel.isReady) this.sendPending(connection, [entry]);
+    const message = outgoingMessage(entry);
     this.updated.emit(message);
+    await stored;
     return message;
   }
 
   /** Sends every pending message for `to` on every ready connection that has not carried it yet. */
   async flush(to: string): Promise<void> {
-    const ready = this.connections.of(to).filter((c) => c.channel.isReady);
+    const ready = this.opts.connections.of(to).filter((c) => c.channel.isReady);
     if (ready.length === 0) return;
     const pending = await pendingFor(this.account, to);
     for (const connection of ready) this.sendPending(connection, pending);
@@ -73,17 +99,32 @@ export class Delivery {
     this.sendPending(connection, await pendingFor(this.account, connection.nickname));
   }
 
+  /** Handles chat and ack frames; false for any other frame. */
   async onFrame(connection: Connection, frame: Frame): Promise<boolean> {
     if (frame.t === "chat") {
       await this.receive(connection, frame);
       return true;
     }
     if (frame.t === "ack") {
-      const delivered = await acknowledge(this.account, frame.id, connection.nickname);
-      if (delivered) this.updated.emit(delivered);
+      await this.onAck(connection, frame.id);
       return true;
     }
     return false;
+  }
+
+  private async onAck(connection: Connection, id: string): Promise<void> {
+    const entry = this.unacked.get(id);
+    // Only the recipient's devices may acknowledge a message.
+    if (entry && entry.to === connection.nickname) {
+      this.unacked.delete(id);
+      this.updated.emit(outgoingMessage(entry, "delivered"));
+      await acknowledge(this.account, id, connection.nickname);
+      return;
+    }
+    if (entry) return;
+    // Sent by an earlier page of this tab: the outbox decides.
+    const delivered = await acknowledge(this.account, id, connection.nickname);
+    if (delivered) this.updated.emit(delivered);
   }
 
   private sendPending(connection: Connection, pending: OutboxEntry[]): void {
@@ -91,20 +132,20 @@ export class Delivery {
     if (!sent) this.sentOn.set(connection, (sent = new Set()));
     for (const entry of pending) {
       if (sent.has(entry.id)) continue;
-      if (!this.connections.send(connection, { t: "chat", id: entry.id, sentAt: entry.sentAt, text: entry.text })) return;
+      if (!this.opts.connections.send(connection, { t: "chat", id: entry.id, sentAt: entry.sentAt, text: entry.text })) return;
       sent.add(entry.id);
+      this.unacked.set(entry.id, entry);
     }
   }
 
   private async receive(connection: Connection, frame: ChatFrame): Promise<void> {
     const message: StoredMessage = { account: this.account, id: frame.id, peer: connection.nickname, direction: "in", text: frame.text, at: frame.sentAt, status: "received" };
-    const sink = this.sink;
-    const fresh = await storeOnce({ account: this.account, peer: connection.nickname, id: frame.id, at: this.clock() }, sink.stores, (tx) =>
+    const sink = await this.sink();
+    const fresh = await storeOnce({ account: this.account, peer: connection.nickname, id: frame.id, at: this.opts.clock() }, sink.stores, (tx) =>
       sink.write(tx, message, connection.deviceId),
     );
     // Stored (now or before): only then is it acknowledged.
-    this.connections.send(connection, { t: "ack", id: frame.id });
+    this.opts.connections.send(connection, { t: "ack", id: frame.id });
     if (fresh) this.received.emit({ message, fromDevice: connection.deviceId });
   }
-
 }

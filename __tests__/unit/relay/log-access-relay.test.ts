@@ -82,7 +82,6 @@ function phoneDeps(w: World, listedHome: Device, pin: HomePin | null = null): Lo
     connections: relayConnections(w.phone),
     random: w.random, // one source per phone: request ids never repeat
     clock: now,
-    frames: w.phone.frames,
     homeDevice: async () => listedHome.deviceId,
     homePin: { load: async () => pin ?? w.pins.at(-1) ?? null, save: async (p) => void w.pins.push(p) },
   };
