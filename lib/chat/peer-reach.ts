@@ -37,10 +37,10 @@ export class PeerReach {
    * Dials the peer's online devices (from `presence` when the caller already
    * asked), sends what waits, and watches presence if messages still wait.
    */
-  async reach(peer: string, presence: Promise<Presence> = this.deps.presence(peer)): Promise<void> {
+  async reach(peer: string, presence?: Promise<Presence>): Promise<void> {
     if (!this.deps.mayDial(peer)) return;
     try {
-      this.dial(peer, await presence);
+      this.dial(peer, await (presence ?? this.deps.presence(peer)));
     } catch {
       // Unknown or unreachable right now: the watch below retries.
     }

@@ -1,9 +1,10 @@
 import "fake-indexeddb/auto";
 import { SecureChannel } from "@/lib/channel/secure-channel";
 import type { Connection, Connections } from "@/lib/chat/connections";
-import { Delivery } from "@/lib/chat/delivery";
+import { Delivery, type ReceiveSink } from "@/lib/chat/delivery";
 import { generateIdentity } from "@/lib/crypto";
 import { loadHistoryPage, type StoredMessage } from "@/lib/store/history-store";
+import { idbGetAll, idbPut, transact } from "@/lib/store/idb";
 import { pendingFor } from "@/lib/store/outbox-store";
 import { FakeLink, flush, seededRandom } from "../support/fake-link";
 
@@ -27,9 +28,9 @@ class FakeConnections {
   }
 }
 
-function party(nickname: string, account: string) {
+function party(nickname: string, account: string, sink?: ReceiveSink) {
   const connections = new FakeConnections();
-  const delivery = new Delivery({ account, connections: connections as unknown as Connections, clock });
+  const delivery = new Delivery({ account, connections: connections as unknown as Connections, clock, sink: sink && (() => sink) });
   const updates: StoredMessage[] = [];
   const received: StoredMessage[] = [];
   delivery.updated.on((m) => updates.push(m));
@@ -131,5 +132,100 @@ describe("Delivery", () => {
     await alice.delivery.onFrame(connection, { t: "ack", id: "AAAAAAAAAAAAAAAAAAAAA4" });
     expect((await pendingFor(alice.account, "bob")).length).toBe(1);
     void bob;
+  });
+
+  describe("on the critical path", () => {
+    /** Every IndexedDB transaction: its stores, mode, durability, and whether it has committed. */
+    const txs: { stores: string; mode: string; durability: string; done: boolean }[] = [];
+    const realTransaction = IDBDatabase.prototype.transaction;
+    beforeAll(() => {
+      IDBDatabase.prototype.transaction = function (this: IDBDatabase, stores: string | string[], mode?: IDBTransactionMode, options?: IDBTransactionOptions) {
+        const tx = realTransaction.call(this, stores, mode, options);
+        const record = { stores: [stores].flat().join("+"), mode: mode ?? "readonly", durability: options?.durability ?? "default", done: false };
+        txs.push(record);
+        tx.addEventListener("complete", () => (record.done = true));
+        return tx;
+      } as typeof IDBDatabase.prototype.transaction;
+    });
+    afterAll(() => {
+      IDBDatabase.prototype.transaction = realTransaction;
+    });
+    beforeEach(() => void txs.splice(0));
+
+    it("puts a message on the wire while its outbox write is still running, and the ack's update still finds it", async () => {
+      const alice = party("alice", `alice${run}`);
+      const bob = party("bob", `bob${run}`);
+      const [aliceLink] = await connect(alice, bob);
+      txs.splice(0);
+      let outboxDoneWhenSent: boolean | undefined;
+      aliceLink.tap = (bytes) => {
+        outboxDoneWhenSent ??= txs.find((t) => t.stores === "outbox+messages" && t.mode === "readwrite")?.done;
+        return bytes;
+      };
+      const sending = alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAB1", "on the wire first");
+      expect(outboxDoneWhenSent).toBe(false);
+      await sending;
+      await settle();
+      expect(bob.received.map((m) => m.text)).toEqual(["on the wire first"]);
+      expect(await pendingFor(alice.account, "bob")).toEqual([]);
+      expect((await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => m.status)).toEqual(["delivered"]);
+    });
+
+    it("shows the ack at once, before the outbox update behind it commits", async () => {
+      const alice = party("alice", `alice${run}`);
+      const bob = party("bob", `bob${run}`);
+      await connect(alice, bob);
+      await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAB2", "acknowledged");
+      const order: string[] = [];
+      alice.delivery.updated.on((m) => {
+        if (m.status !== "delivered") return;
+        const ackTx = txs.filter((t) => t.stores === "outbox+messages" && t.mode === "readwrite").at(1);
+        order.push(`shown delivered (update ${ackTx ? (ackTx.done ? "committed" : "running") : "not started"})`);
+      });
+      await settle();
+      expect(order).toEqual(["shown delivered (update not started)"]);
+      expect(txs.filter((t) => t.stores === "outbox+messages" && t.mode === "readwrite").map((t) => [t.durability, t.done])).toEqual([
+        ["strict", true],
+        ["relaxed", true],
+      ]);
+    });
+
+    it("stores a received message in one strict transaction, committed before its ack leaves", async () => {
+      const alice = party("alice", `alice${run}`);
+      const bob = party("bob", `bob${run}`);
+      const [, bobLink] = await connect(alice, bob);
+      const atAck: { stores: string; durability: string; done: boolean }[][] = [];
+      bobLink.tap = (bytes) => {
+        atAck.push(txs.filter((t) => t.mode === "readwrite" && t.stores.includes("seen")).map(({ stores, durability, done }) => ({ stores, durability, done })));
+        return bytes;
+      };
+      txs.splice(0);
+      await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAB3", "stored, then acknowledged");
+      await settle();
+      expect(bob.received.map((m) => m.text)).toEqual(["stored, then acknowledged"]);
+      // The first thing bob sent after the message is its ack: by then, exactly one write, strict and committed.
+      expect(atAck[0]).toEqual([{ stores: "seen+messages", durability: "strict", done: true }]);
+    });
+
+    it("writes received messages where the injected sink says, not to the history", async () => {
+      const logged: string[] = [];
+      const sink: ReceiveSink = {
+        stores: ["settings"],
+        write: async (tx, message) => {
+          logged.push(message.text);
+          await idbPut(tx, "settings", { account: message.account, key: `sealed-${message.id}`, value: "opaque" });
+        },
+      };
+      const alice = party("alice", `alice${run}`);
+      const bob = party("bob", `bob${run}`, sink);
+      await connect(alice, bob);
+      await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAB4", "into the log");
+      await settle();
+      expect(logged).toEqual(["into the log"]);
+      expect(await loadHistoryPage(bob.account, "alice", null, 50)).toEqual([]);
+      const stored = await transact(["settings"], "readonly", (tx) => idbGetAll<{ key: string }>(tx, "settings"));
+      expect(stored.map((r) => r.key)).toContain("sealed-AAAAAAAAAAAAAAAAAAAAB4");
+      expect(await pendingFor(alice.account, "bob")).toEqual([]);
+    });
   });
 });
