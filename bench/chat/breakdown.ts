@@ -56,6 +56,45 @@ export function coldPhases(alice: ProbeRecords, bob: ProbeRecords, clickEpoch: n
   };
 }
 
+/**
+ * Where the W-Ratchet handshake's time goes, from the data channel's traffic
+ * on both pages (ms): each side's hello leaves after its channel opens, each
+ * side's auth leaves after the other's hello arrives, and alice's first
+ * message leaves after bob's auth arrives. Alice's and bob's steps overlap.
+ */
+export interface HandshakeSteps {
+  /** Alice: channel open → her hello on the wire (ephemeral key, signature). */
+  aliceHello: number;
+  /** Bob: channel open → his hello on the wire. */
+  bobHello: number;
+  /** Alice: bob's hello arrived → her auth on the wire (the expected key, verification, DH). */
+  aliceAuth: number;
+  /** Bob: alice's hello arrived → his auth on the wire. */
+  bobAuth: number;
+  /** Alice: bob's auth arrived → her first message on the wire (session, ready, outbox read, encryption). */
+  aliceFirstMessage: number;
+}
+
+export function handshakeSteps(alice: ProbeRecords, bob: ProbeRecords, messageBytes: number): HandshakeSteps {
+  const on = (records: ProbeRecords, kind: string) => records.events.filter((e) => e[1] === kind && e[2] === PRODUCT_CHANNEL).map((e) => e[0]);
+  const [aOpen] = on(alice, "dc:open");
+  const [bOpen] = on(bob, "dc:open");
+  const after = (list: number[], from: number | undefined) => list.filter((t) => from !== undefined && t >= from);
+  const aOut = after(on(alice, "dc:out"), aOpen);
+  const aIn = after(on(alice, "dc:in"), aOpen);
+  const bOut = after(on(bob, "dc:out"), bOpen);
+  const bIn = after(on(bob, "dc:in"), bOpen);
+  const chatOut = alice.events.find((e) => e[1] === "dc:out" && e[2] === PRODUCT_CHANNEL && e[3] >= messageBytes)?.[0] ?? Number.NaN;
+  const d = (to: number | undefined, from: number | undefined) => round((to ?? Number.NaN) - (from ?? Number.NaN), 1);
+  return {
+    aliceHello: d(aOut[0], aOpen),
+    bobHello: d(bOut[0], bOpen),
+    aliceAuth: d(aOut[1], aIn[0]),
+    bobAuth: d(bOut[1], bIn[0]),
+    aliceFirstMessage: d(chatOut, aIn[1]),
+  };
+}
+
 /** A page's requests to the server between the click and the delivered message: "METHOD path", start (ms after the click) and duration. */
 export function coldRequests(records: ProbeRecords, clickEpoch: number, deliveredMs: number): { request: string; startMs: number; ms: number }[] {
   const out: { request: string; startMs: number; ms: number }[] = [];
