@@ -115,13 +115,11 @@ export function coldRequests(records: ProbeRecords, clickEpoch: number, delivere
  * her clock, bob's on his; `transit` is what is left of "alice sent → ack
  * arrived" once bob's own time is taken out: both passages through the
  * WebRTC stack plus any wait for a busy main thread to take the message.
+ * Alice's outbox write runs beside the send, off this path: it is reported
+ * on its own (`outboxWrite`).
  */
 export interface WarmStages {
-  /** Alice: submit handler, checks, until the outbox + history write starts. */
-  aSubmit: number;
-  /** Alice: the IndexedDB transaction writing outbox + history (durability "strict"). */
-  aEnqueueTx: number;
-  /** Alice: "sending" rendered, the outbox read again, encrypt, until the bytes go to the data channel. */
+  /** Alice: submit handler, checks, the outbox write started, encryption, until the bytes go to the data channel. */
   aToWire: number;
   /** Both directions through WebRTC, and waiting for the receiving main thread. */
   transit: number;
@@ -131,25 +129,20 @@ export interface WarmStages {
   bStoreTx: number;
   /** Bob: encrypt the ack, until it goes to the data channel. */
   bAck: number;
-  /** Alice: decrypt the ack, until the outbox + history update starts. */
+  /** Alice: decrypt the ack, "delivered" published, until the outbox update starts. */
   aAckDecrypt: number;
-  /** Alice: the IndexedDB transaction removing the outbox entry and marking the message delivered. */
-  aAckTx: number;
-  /** Alice: the snapshot published, React renders the conversation, until the status reads "delivered" in the DOM. */
+  /** Alice: React renders the row, until the status reads "delivered" in the DOM. */
   aRender: number;
 }
 
 export const STAGE_LABELS: Record<keyof WarmStages, string> = {
-  aSubmit: "alice: submit → outbox write starts",
-  aEnqueueTx: "alice: IndexedDB outbox+history write",
-  aToWire: "alice: render 'sending', re-read outbox, encrypt → wire",
+  aToWire: "alice: submit → checks, outbox write started, encrypt → wire",
   transit: "WebRTC both ways + waiting for a busy main thread",
   bDecrypt: "bob: decrypt + parse → store starts",
-  bStoreTx: "bob: IndexedDB seen+history write",
+  bStoreTx: "bob: IndexedDB seen+history write (strict)",
   bAck: "bob: encrypt ack → wire",
-  aAckDecrypt: "alice: decrypt ack → outbox update starts",
-  aAckTx: "alice: IndexedDB outbox delete + history update",
-  aRender: "alice: publish + React render → 'delivered' in DOM",
+  aAckDecrypt: "alice: decrypt ack → 'delivered' published",
+  aRender: "alice: React renders the row → 'delivered' in DOM",
 };
 
 export interface WarmStageReport {
@@ -159,6 +152,8 @@ export interface WarmStageReport {
   roundTripMs: { median: number; mean: number };
   /** Median and mean of each stage over the matched messages (the means add up to the mean round trip). */
   stages: Record<keyof WarmStages, { median: number; mean: number }>;
+  /** Alice's outbox + history write, creation to commit: beside the round trip, not in it. */
+  outboxWrite: { median: number; mean: number };
   /** IndexedDB transactions per message, by "stores mode", each with its median duration (creation to commit event). */
   idbPerMessage: { alice: Record<string, { count: number; medianMs: number }>; bob: Record<string, { count: number; medianMs: number }> };
   /** Requests to the server per message. */
@@ -176,36 +171,34 @@ export function warmStages(alice: ProbeRecords, bob: ProbeRecords, submitEpoch: 
 
   const samples: WarmStages[] = [];
   const totals: number[] = [];
+  const outbox: number[] = [];
   for (let i = 0; i < submitEpoch.length; i++) {
     const t0 = submitEpoch[i]!;
     const t1 = deliveredEpoch[i]!;
-    const inWindow = <T extends ProbeEvent | ProbeTx>(list: T[], at: (x: T) => number, from: number) => list.find((x) => at(x) >= from && at(x) <= t1);
-    const enqueue = inWindow(aRw, (t) => t[3], t0);
     const chatOut = aOut.find((e) => e[0] >= t0 && e[0] <= t1 && e[3] >= messageBytes);
-    if (!enqueue || !chatOut) continue;
-    const ackTx = inWindow(aRw, (t) => t[3], chatOut[0]);
-    if (!ackTx) continue;
-    // The ack is the last message in before the update starts (a rekey may come first).
-    const ackIn = aIn.filter((e) => e[0] >= chatOut[0] && e[0] <= ackTx[3]).at(-1);
+    if (!chatOut) continue;
+    // The outbox write is created before the message leaves; the ack's update after the ack arrived.
+    const enqueue = aRw.find((t) => t[3] >= t0 && t[3] <= chatOut[0]);
+    if (enqueue?.[4]) outbox.push(enqueue[4] - enqueue[3]);
+    const ackTx = aRw.find((t) => t[3] > chatOut[0] && t[3] <= t1 + 50);
     // Bob's copy of this message: the first chat-sized arrival after alice sent it.
     const chatIn = bChats.find((e) => e[0] >= chatOut[0] - 2);
-    if (!ackIn || !chatIn) continue;
+    if (!ackTx || !chatIn) continue;
+    // The ack is the last message in before the update starts (a rekey may come first).
+    const ackIn = aIn.filter((e) => e[0] >= chatOut[0] && e[0] <= ackTx[3]).at(-1);
     const store = bStore.find((t) => t[3] >= chatIn[0]);
-    if (!store || !store[4]) continue;
+    if (!ackIn || !store || !store[4]) continue;
     const ackOut = bOut.find((e) => e[0] >= store[4]);
-    if (!ackOut || !enqueue[4] || !ackTx[4]) continue;
+    if (!ackOut) continue;
     const bobTotal = ackOut[0] - chatIn[0];
     samples.push({
-      aSubmit: enqueue[3] - t0,
-      aEnqueueTx: enqueue[4] - enqueue[3],
-      aToWire: chatOut[0] - enqueue[4],
+      aToWire: chatOut[0] - t0,
       transit: ackIn[0] - chatOut[0] - bobTotal,
       bDecrypt: store[3] - chatIn[0],
       bStoreTx: store[4] - store[3],
       bAck: ackOut[0] - store[4],
       aAckDecrypt: ackTx[3] - ackIn[0],
-      aAckTx: ackTx[4] - ackTx[3],
-      aRender: t1 - ackTx[4],
+      aRender: t1 - ackTx[3],
     });
     totals.push(t1 - t0);
   }
@@ -233,6 +226,7 @@ export function warmStages(alice: ProbeRecords, bob: ProbeRecords, submitEpoch: 
     matched: samples.length,
     roundTripMs: { median: round(median(totals), 2), mean: round(mean(totals), 2) },
     stages,
+    outboxWrite: { median: round(median(outbox), 2), mean: round(mean(outbox), 2) },
     idbPerMessage: { alice: idb(alice), bob: idb(bob) },
     httpPerMessage: { alice: http(alice), bob: http(bob) },
   };

@@ -1,74 +1,10 @@
-// A long history for the chat benchmark: messages written straight into the
-// page's IndexedDB (the store and record shape lib/store/history-store.ts
-// reads), older than anything the pair has sent, so the conversation opens
-// with them as its past. And the page's JS heap, after a full collection.
-//
-// seedHistory is serialised into the page by page.evaluate: it must not use
-// anything from this module's scope, only its argument.
+// A long history for the chat benchmark (seeded with
+// __tests__/e2e/support/history.ts), the page's JS heap after a full
+// collection, and scrolling back through the history.
 
 import type { CDPSession, Page } from "playwright-core";
 
-export interface SeedArgs {
-  account: string;
-  peer: string;
-  count: number;
-  /** Time of the newest seeded message; the others go back one second each. */
-  newestAt: number;
-  size: number;
-}
-
-/** Writes `count` messages (alternating in and out, all delivered or received) in one transaction; resolves with the ms it took. */
-export async function seedHistory(args: SeedArgs): Promise<number> {
-  const t0 = performance.now();
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open("communisp");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  try {
-    const body = "history ".padEnd(args.size, "abcdefghijklmnopqrstuvwxyz0123456789 ");
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(["messages"], "readwrite", { durability: "relaxed" });
-      const store = tx.objectStore("messages");
-      for (let i = 0; i < args.count; i++) {
-        const out = i % 2 === 0;
-        store.put({
-          account: args.account,
-          id: `seed-${args.peer}-${String(i).padStart(6, "0")}`,
-          peer: args.peer,
-          direction: out ? "out" : "in",
-          text: `${i} ${body}`.slice(0, args.size),
-          at: args.newestAt - (args.count - 1 - i) * 1000,
-          status: out ? "delivered" : "received",
-        });
-      }
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
-  return performance.now() - t0;
-}
-
-/** The oldest `at` in the page's history of a conversation (where seeding goes before), or now. */
-export async function oldestAt(args: { account: string; peer: string }): Promise<number> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open("communisp");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const range = IDBKeyRange.bound([args.account, args.peer, -Infinity], [args.account, args.peer, Infinity]);
-      const request = db.transaction(["messages"]).objectStore("messages").index("byConversation").openCursor(range);
-      request.onsuccess = () => resolve((request.result?.value as { at: number } | undefined)?.at ?? Date.now());
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+export { countHistory, oldestAt, seedHistory } from "../../__tests__/e2e/support/history";
 
 /** The page's JS heap in bytes, after a full garbage collection. */
 export async function heapAfterGc(cdp: CDPSession): Promise<number> {
@@ -100,23 +36,4 @@ export async function scrollBackTo(page: Page, count: number, timeoutMs = 60_000
     },
     { count, timeoutMs },
   );
-}
-
-/** Messages in the page's history of a conversation. */
-export async function countHistory(args: { account: string; peer: string }): Promise<number> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open("communisp");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const range = IDBKeyRange.bound([args.account, args.peer, -Infinity], [args.account, args.peer, Infinity]);
-      const request = db.transaction(["messages"]).objectStore("messages").index("byConversation").count(range);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
 }

@@ -114,6 +114,7 @@ function printBreakdownAt(lines: string[], title: string, at: BreakdownAt): void
     const v = s.stages[key];
     lines.push(`    ${label.padEnd(58)} ${fmt(v.median, 1).padStart(8)} ${fmt(v.mean, 1).padStart(8)}   ${fmt((100 * v.mean) / s.roundTripMs.mean, 0).padStart(4)} %`);
   }
+  lines.push(`    beside the path: alice's outbox + history write (strict), creation → commit: median ${fmt(s.outboxWrite.median, 1)} ms, mean ${fmt(s.outboxWrite.mean, 1)} ms`);
   const idb = (m: Record<string, { count: number; medianMs: number }>) =>
     Object.entries(m)
       .map(([k, v]) => `${k} ×${fmt(v.count, 1)} (${fmt(v.medianMs, 1)} ms)`)
