@@ -280,7 +280,7 @@ export async function startProfile(cdp: CDPSession): Promise<void> {
 }
 
 /** Stops the profiler; the `top` functions by self time, per message, with the page's own source text at each. */
-export async function stopProfile(cdp: CDPSession, messages: number, top = 12): Promise<{ busyMsPerMessage: number; hotSpots: HotSpot[] }> {
+export async function stopProfile(cdp: CDPSession, messages: number, top = 12): Promise<{ busyMsPerMessage: number; hotSpots: HotSpot[]; byScript: { script: string; ms: number; top: string }[] }> {
   const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
   await cdp.send("Profiler.disable");
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -322,5 +322,20 @@ export async function stopProfile(cdp: CDPSession, messages: number, top = 12): 
       code,
     };
   });
-  return { busyMsPerMessage: round(busyUs / 1000 / messages, 2), hotSpots };
+  // Self time per shipped chunk (the crypto libraries, React, the app...), with the chunk's hottest function to recognise it.
+  const scripts = new Map<string, { us: number; top: { us: number; code: string } }>();
+  for (const { us, node } of selfUs.values()) {
+    const { functionName, url, lineNumber, columnNumber, scriptId } = node.callFrame;
+    if (functionName === "(idle)") continue;
+    const script = url ? url.split("/").pop()! : `(${functionName || "native"})`;
+    const entry = scripts.get(script) ?? { us: 0, top: { us: -1, code: "" } };
+    entry.us += us;
+    if (us > entry.top.us) entry.top = { us, code: `${functionName || "(anonymous)"} ${(sources.get(scriptId)?.[lineNumber] ?? "").slice(columnNumber, columnNumber + 60)}` };
+    scripts.set(script, entry);
+  }
+  const byScript = [...scripts]
+    .sort((a, b) => b[1].us - a[1].us)
+    .slice(0, 8)
+    .map(([script, e]) => ({ script, ms: round(e.us / 1000 / messages, 2), top: e.top.code }));
+  return { busyMsPerMessage: round(busyUs / 1000 / messages, 2), hotSpots, byScript };
 }

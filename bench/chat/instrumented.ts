@@ -36,8 +36,10 @@ export interface BreakdownAt {
   /** What-if: every read-write IndexedDB transaction forced to durability "relaxed", blocks alternating with the app's own. */
   durability?: { messagesEach: number; appP50: number; relaxedP50: number; appP90: number; relaxedP90: number };
   /** Sampled JS profile, self time per message. */
-  profile?: { alice: { busyMsPerMessage: number; hotSpots: HotSpot[] }; bob: { busyMsPerMessage: number; hotSpots: HotSpot[] } };
+  profile?: { alice: Profile; bob: Profile };
 }
+
+type Profile = { busyMsPerMessage: number; hotSpots: HotSpot[]; byScript: { script: string; ms: number; top: string }[] };
 
 let tagCounter = 0;
 

@@ -136,6 +136,7 @@ function printBreakdownAt(lines: string[], title: string, at: BreakdownAt): void
       const prof = at.profile[who];
       lines.push(`    JS profile, ${who} (the sampling profiler slows the page): ${fmt(prof.busyMsPerMessage, 1)} ms busy per message; top self time per message:`);
       for (const h of prof.hotSpots.slice(0, 8)) lines.push(`      ${fmt(h.selfMs, 2).padStart(6)} ms  ${h.fn.padEnd(22)} ${h.where.padEnd(28)} ${h.code}`);
+      lines.push(`      by shipped chunk: ${prof.byScript.map((c) => `${c.script} ${fmt(c.ms, 2)} ms [${c.top.slice(0, 40)}]`).join("; ")}`);
     }
   }
 }

@@ -18,6 +18,11 @@ import type { SignalEvent, SignalRequest } from "@/lib/signaling/schemas";
 
 export { MAX_LINKS } from "./link-admission";
 
+/** A link prepared ahead of dialing that no dial took within this time is closed. */
+export const PREPARED_LINK_MS = 15_000;
+/** Links prepared ahead at most at once (one per nickname being connected to); the oldest makes room. */
+export const MAX_PREPARED_LINKS = 4;
+
 export interface Connection {
   nickname: string;
   deviceId: string;
@@ -66,6 +71,8 @@ export class Connections {
   /** Devices found unreachable, by device id → nickname, until a connection to them works. */
   private readonly unreachableDevices = new Map<string, string>();
   private readonly activity = new WeakMap<Connection, { at: number; idle?: ReturnType<typeof setTimeout> }>();
+  /** Links started before the peer's devices are known (prepare), one per nickname, until dial binds or drops them. */
+  private readonly prepared = new Map<string, { link: PeerLink; policy: PeerPolicy; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(private readonly opts: ConnectionsOptions) {}
 
@@ -77,12 +84,29 @@ export class Connections {
     return this.all().filter((c) => c.nickname === nickname);
   }
 
-  /** Opens a connection to each device not already connected. */
+  /**
+   * Starts a link to `nickname` before its devices are known ("Connect" asks
+   * the server who is online meanwhile): the connection is made, its offer
+   * written and candidates gathered, so the first dial sends them at once.
+   * Nothing leaves this device until dial() binds it to a device.
+   */
+  prepare(nickname: string): void {
+    if (this.prepared.has(nickname) || this.of(nickname).length > 0) return;
+    const policy = this.policy(nickname);
+    if (policy.blocked) return;
+    if (this.prepared.size >= MAX_PREPARED_LINKS) this.dropPrepared(this.prepared.keys().next().value!);
+    const link = this.newLink(policy);
+    const timer = setTimeout(() => this.dropPrepared(nickname), PREPARED_LINK_MS);
+    this.prepared.set(nickname, { link, policy, timer });
+  }
+
+  /** Opens a connection to each device not already connected (the first takes a prepared link); an unused prepared link is closed. */
   dial(nickname: string, deviceIds: string[]): void {
     for (const deviceId of deviceIds) {
       if (deviceId === this.opts.local.deviceId || this.byDevice.has(deviceId)) continue;
       this.open(nickname, deviceId);
     }
+    this.dropPrepared(nickname);
   }
 
   handleSignal(signal: SignalEvent): void {
@@ -108,6 +132,7 @@ export class Connections {
   }
 
   close(): void {
+    for (const nickname of [...this.prepared.keys()]) this.dropPrepared(nickname);
     for (const connection of this.all()) this.drop(connection, true);
   }
 
@@ -158,15 +183,19 @@ export class Connections {
     if (admission.evict) this.drop(admission.evict.connection, true);
     const { local } = this.opts;
     const outgoing = new SignalQueue((request) => this.opts.sendSignal(request));
-    const link = new PeerLink({
-      linkId: this.opts.newLinkId(),
-      // Fixed roles for offer collisions: the larger device id yields.
-      polite: local.deviceId > deviceId,
-      iceServers: this.opts.iceServers(),
-      iceTransportPolicy: policy.iceTransportPolicy,
-      createPeerConnection: this.opts.createPeerConnection,
-      sendSignal: (signal: OutgoingSignal) => outgoing.push({ to: nickname, toDevice: deviceId, type: signal.type, data: JSON.stringify(signal.payload) }),
-    });
+    const sendSignal = (signal: OutgoingSignal) => outgoing.push({ to: nickname, toDevice: deviceId, type: signal.type, data: JSON.stringify(signal.payload) });
+    // Fixed roles for offer collisions: the larger device id yields.
+    const polite = local.deviceId > deviceId;
+    const ahead = this.prepared.get(nickname);
+    let link: PeerLink;
+    if (ahead && ahead.policy.iceTransportPolicy === policy.iceTransportPolicy) {
+      this.prepared.delete(nickname);
+      clearTimeout(ahead.timer);
+      link = ahead.link;
+      link.bind({ polite, sendSignal });
+    } else {
+      link = this.newLink(policy, { polite, sendSignal });
+    }
     // Before the channel subscribes, so the mark is set when "changed" fires.
     link.closed.on((error) => {
       if (error?.code !== "ERR_UNREACHABLE") return;
@@ -208,6 +237,25 @@ export class Connections {
     });
     this.changed.emit(connection);
     return connection;
+  }
+
+  private newLink(policy: PeerPolicy, bound?: { polite: boolean; sendSignal: (signal: OutgoingSignal) => void }): PeerLink {
+    return new PeerLink({
+      linkId: this.opts.newLinkId(),
+      polite: bound?.polite ?? false,
+      iceServers: this.opts.iceServers(),
+      iceTransportPolicy: policy.iceTransportPolicy,
+      createPeerConnection: this.opts.createPeerConnection,
+      sendSignal: bound?.sendSignal,
+    });
+  }
+
+  private dropPrepared(nickname: string): void {
+    const ahead = this.prepared.get(nickname);
+    if (!ahead) return;
+    this.prepared.delete(nickname);
+    clearTimeout(ahead.timer);
+    ahead.link.close();
   }
 
   /** Marks a connection as active; a stranger's is closed after STRANGER_IDLE_MS without frames. */

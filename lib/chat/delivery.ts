@@ -2,7 +2,7 @@ import type { ChatFrame, Frame } from "@/lib/protocol";
 import { Emitter } from "@/lib/shared/emitter";
 import type { StoredMessage } from "@/lib/store/history-store";
 import { idbPut, type StoreName } from "@/lib/store/idb";
-import { acknowledge, allPending, enqueueOutgoing, outgoingMessage, pendingFor, type OutboxEntry } from "@/lib/store/outbox-store";
+import { acknowledge, acknowledgeSent, allPending, enqueueOutgoing, outgoingMessage, pendingFor, type OutboxEntry } from "@/lib/store/outbox-store";
 import { storeOnce } from "@/lib/store/seen-store";
 import type { Connection } from "./connections";
 
@@ -55,14 +55,26 @@ export class Delivery {
   readonly received = new Emitter<ReceivedMessage>();
   /** Which outbox ids went out on which connection, so a live channel gets each once. */
   private readonly sentOn = new WeakMap<Connection, Set<string>>();
-  /** Messages sent and not yet acknowledged, by id: an ack for one is shown at once, and stored after. */
-  private readonly unacked = new Map<string, OutboxEntry>();
+  /**
+   * The outbox as this tab knows it, by id, once load() read it: this tab is
+   * its only writer (one tab per device), so a connection that becomes ready
+   * sends what waits without a read of the disk first, and an ack is shown
+   * before its update is written.
+   */
+  private mirror: Map<string, OutboxEntry> | null = null;
   private readonly account: string;
   private readonly sink: () => ReceiveSink | Promise<ReceiveSink>;
 
   constructor(private readonly opts: DeliveryOptions) {
     this.account = opts.account;
     this.sink = opts.sink ?? (() => historySink);
+  }
+
+  /** Reads the outbox once; from then on this tab's copy answers (before, every question reads IndexedDB). */
+  async load(): Promise<void> {
+    const entries = await allPending(this.account);
+    this.mirror ??= new Map();
+    for (const entry of entries) if (!this.mirror.has(entry.id)) this.mirror.set(entry.id, entry);
   }
 
   /**
@@ -75,6 +87,7 @@ export class Delivery {
     const now = this.opts.clock();
     const entry: OutboxEntry = { account: this.account, id, to, text, sentAt: now, createdAt: now };
     const stored = enqueueOutgoing(entry);
+    this.mirror?.set(id, entry);
     for (const connection of this.opts.connections.of(to)) if (connection.channel.isReady) this.sendPending(connection, [entry]);
     const message = outgoingMessage(entry);
     this.updated.emit(message);
@@ -86,17 +99,24 @@ export class Delivery {
   async flush(to: string): Promise<void> {
     const ready = this.opts.connections.of(to).filter((c) => c.channel.isReady);
     if (ready.length === 0) return;
-    const pending = await pendingFor(this.account, to);
+    const pending = await this.pendingFor(to);
     for (const connection of ready) this.sendPending(connection, pending);
   }
 
   async pendingPeers(): Promise<Set<string>> {
-    return new Set((await allPending(this.account)).map((e) => e.to));
+    const entries = this.mirror ? this.mirror.values() : await allPending(this.account);
+    return new Set([...entries].map((e) => e.to));
   }
 
   /** A connection finished its handshake: everything pending for that nickname goes out on it. */
   async onReady(connection: Connection): Promise<void> {
-    this.sendPending(connection, await pendingFor(this.account, connection.nickname));
+    this.sendPending(connection, await this.pendingFor(connection.nickname));
+  }
+
+  /** Pending messages for `to`, oldest first. */
+  private async pendingFor(to: string): Promise<OutboxEntry[]> {
+    if (!this.mirror) return pendingFor(this.account, to);
+    return [...this.mirror.values()].filter((e) => e.to === to).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /** Handles chat and ack frames; false for any other frame. */
@@ -113,16 +133,15 @@ export class Delivery {
   }
 
   private async onAck(connection: Connection, id: string): Promise<void> {
-    const entry = this.unacked.get(id);
-    // Only the recipient's devices may acknowledge a message.
-    if (entry && entry.to === connection.nickname) {
-      this.unacked.delete(id);
+    if (this.mirror) {
+      const entry = this.mirror.get(id);
+      // Only the recipient's devices may acknowledge a message; a second ack changes nothing.
+      if (!entry || entry.to !== connection.nickname) return;
+      this.mirror.delete(id);
       this.updated.emit(outgoingMessage(entry, "delivered"));
-      await acknowledge(this.account, id, connection.nickname);
+      await acknowledgeSent(entry);
       return;
     }
-    if (entry) return;
-    // Sent by an earlier page of this tab: the outbox decides.
     const delivered = await acknowledge(this.account, id, connection.nickname);
     if (delivered) this.updated.emit(delivered);
   }
@@ -134,7 +153,6 @@ export class Delivery {
       if (sent.has(entry.id)) continue;
       if (!this.opts.connections.send(connection, { t: "chat", id: entry.id, sentAt: entry.sentAt, text: entry.text })) return;
       sent.add(entry.id);
-      this.unacked.set(entry.id, entry);
     }
   }
 

@@ -133,6 +133,7 @@ export class Messenger {
     await this.ice.start();
     this.unwatchNetwork = watchNetwork(() => this.onNetworkChange());
     await pruneSeen(this.account, this.clock());
+    await this.delivery.load();
     await this.contacts.refresh();
     await this.reach.reachWaiting();
   }
@@ -150,6 +151,8 @@ export class Messenger {
     const peer = parsed.nickname;
     if (peer === this.account) return void this.show(peer, { code: "nickname-self" });
     this.contacts.markRead(peer);
+    // The transport starts while the server is asked who is online.
+    if (!this.keys.blocksPeer(peer) && !this.trust.isBlocked(peer)) this.connections.prepare(peer);
     const { devices, presence } = this.directory.lookUp(peer);
     const timeline = this.show(peer, null);
     const history = timeline.loadOlder().catch(() => undefined);

@@ -66,3 +66,22 @@ export async function acknowledge(account: string, id: string, from: string): Pr
     { durability: "relaxed" },
   );
 }
+
+/**
+ * The ack of a message this tab sent and still holds (it knows the entry):
+ * the outbox entry goes and the history record reads "delivered", written
+ * without reading either first. Relaxed durability, as for acknowledge().
+ */
+export async function acknowledgeSent(entry: OutboxEntry): Promise<StoredMessage> {
+  const delivered = outgoingMessage(entry, "delivered");
+  await transact(
+    ["outbox", "messages"],
+    "readwrite",
+    async (tx) => {
+      await idbDelete(tx, "outbox", [entry.account, entry.id]);
+      await idbPut(tx, "messages", delivered);
+    },
+    { durability: "relaxed" },
+  );
+  return delivered;
+}

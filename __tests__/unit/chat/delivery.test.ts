@@ -28,16 +28,18 @@ class FakeConnections {
   }
 }
 
-function party(nickname: string, account: string, sink?: ReceiveSink) {
+async function party(nickname: string, account: string, sink?: ReceiveSink, opts: { load?: boolean } = {}) {
   const connections = new FakeConnections();
   const delivery = new Delivery({ account, connections: connections as unknown as Connections, clock, sink: sink && (() => sink) });
   const updates: StoredMessage[] = [];
   const received: StoredMessage[] = [];
   delivery.updated.on((m) => updates.push(m));
   delivery.received.on(({ message }) => received.push(message));
+  // As the messenger does at start: the outbox read once, then kept in memory.
+  if (opts.load !== false) await delivery.load();
   return { nickname, account, connections, delivery, updates, received, identity: generateIdentity(seededRandom(nickname.length + run)) };
 }
-type Party = ReturnType<typeof party>;
+type Party = Awaited<ReturnType<typeof party>>;
 
 /** Connects two parties with a fresh link; resolves once both channels are ready and flushed. */
 async function connect(a: Party, b: Party, tapAtoB?: (bytes: Uint8Array) => Uint8Array | null): Promise<[FakeLink, FakeLink]> {
@@ -77,8 +79,8 @@ beforeEach(() => (run += 1));
 
 describe("Delivery", () => {
   it("queues while nobody is connected, sends on connect, and marks delivered on the ack", async () => {
-    const alice = party("alice", `alice${run}`);
-    const bob = party("bob", `bob${run}`);
+    const alice = await party("alice", `alice${run}`);
+    const bob = await party("bob", `bob${run}`);
     await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAA1", "written while bob was away");
     expect((await pendingFor(alice.account, "bob")).length).toBe(1);
     await connect(alice, bob);
@@ -90,8 +92,8 @@ describe("Delivery", () => {
   });
 
   it("sends again on the next connection when the ack never came, and the receiver stores it once", async () => {
-    const alice = party("alice", `alice${run}`);
-    const bob = party("bob", `bob${run}`);
+    const alice = await party("alice", `alice${run}`);
+    const bob = await party("bob", `bob${run}`);
     // First connection: bob's acks are lost on the way back.
     const [, bobLink] = await connect(alice, bob);
     bobLink.tap = () => null;
@@ -110,8 +112,8 @@ describe("Delivery", () => {
   });
 
   it("sends each pending message once per live connection, not on every flush", async () => {
-    const alice = party("alice", `alice${run}`);
-    const bob = party("bob", `bob${run}`);
+    const alice = await party("alice", `alice${run}`);
+    const bob = await party("bob", `bob${run}`);
     const [aliceLink, bobLink] = await connect(alice, bob);
     bobLink.tap = () => null; // keep it pending
     await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAA3", "only once per connection");
@@ -122,10 +124,35 @@ describe("Delivery", () => {
     expect(aliceLink.sent.length).toBe(before);
   });
 
+  it("after a reload, the new page reads the outbox once, sends what waited and honours its ack", async () => {
+    const before = await party("alice", `alice${run}`);
+    await before.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAA5", "queued by the page before");
+    const alice = await party("alice", before.account);
+    const bob = await party("bob", `bob${run}`);
+    expect(await alice.delivery.pendingPeers()).toEqual(new Set(["bob"]));
+    await connect(alice, bob);
+    await settle();
+    expect(bob.received.map((m) => m.text)).toEqual(["queued by the page before"]);
+    expect(alice.updates.at(-1)).toMatchObject({ id: "AAAAAAAAAAAAAAAAAAAAA5", status: "delivered" });
+    expect(await pendingFor(alice.account, "bob")).toEqual([]);
+    expect(await alice.delivery.pendingPeers()).toEqual(new Set());
+  });
+
+  it("without its copy of the outbox (not read yet), asks IndexedDB and still delivers exactly once", async () => {
+    const alice = await party("alice", `alice${run}`, undefined, { load: false });
+    const bob = await party("bob", `bob${run}`);
+    await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAA6", "before the outbox was read");
+    await connect(alice, bob);
+    await settle();
+    expect(bob.received.map((m) => m.text)).toEqual(["before the outbox was read"]);
+    expect(alice.updates.at(-1)).toMatchObject({ id: "AAAAAAAAAAAAAAAAAAAAA6", status: "delivered" });
+    expect(await pendingFor(alice.account, "bob")).toEqual([]);
+  });
+
   it("ignores an ack for a message it never sent to that peer", async () => {
-    const alice = party("alice", `alice${run}`);
-    const bob = party("bob", `bob${run}`);
-    const mallory = party("mallory", `mallory${run}`);
+    const alice = await party("alice", `alice${run}`);
+    const bob = await party("bob", `bob${run}`);
+    const mallory = await party("mallory", `mallory${run}`);
     await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAA4", "for bob only");
     await connect(alice, mallory);
     const connection = alice.connections.of("mallory")[0]!;
@@ -153,8 +180,8 @@ describe("Delivery", () => {
     beforeEach(() => void txs.splice(0));
 
     it("puts a message on the wire while its outbox write is still running, and the ack's update still finds it", async () => {
-      const alice = party("alice", `alice${run}`);
-      const bob = party("bob", `bob${run}`);
+      const alice = await party("alice", `alice${run}`);
+      const bob = await party("bob", `bob${run}`);
       const [aliceLink] = await connect(alice, bob);
       txs.splice(0);
       let outboxDoneWhenSent: boolean | undefined;
@@ -172,8 +199,8 @@ describe("Delivery", () => {
     });
 
     it("shows the ack at once, before the outbox update behind it commits", async () => {
-      const alice = party("alice", `alice${run}`);
-      const bob = party("bob", `bob${run}`);
+      const alice = await party("alice", `alice${run}`);
+      const bob = await party("bob", `bob${run}`);
       await connect(alice, bob);
       await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAB2", "acknowledged");
       const order: string[] = [];
@@ -191,8 +218,8 @@ describe("Delivery", () => {
     });
 
     it("stores a received message in one strict transaction, committed before its ack leaves", async () => {
-      const alice = party("alice", `alice${run}`);
-      const bob = party("bob", `bob${run}`);
+      const alice = await party("alice", `alice${run}`);
+      const bob = await party("bob", `bob${run}`);
       const [, bobLink] = await connect(alice, bob);
       const atAck: { stores: string; durability: string; done: boolean }[][] = [];
       bobLink.tap = (bytes) => {
@@ -216,8 +243,8 @@ describe("Delivery", () => {
           await idbPut(tx, "settings", { account: message.account, key: `sealed-${message.id}`, value: "opaque" });
         },
       };
-      const alice = party("alice", `alice${run}`);
-      const bob = party("bob", `bob${run}`, sink);
+      const alice = await party("alice", `alice${run}`);
+      const bob = await party("bob", `bob${run}`, sink);
       await connect(alice, bob);
       await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAB4", "into the log");
       await settle();
