@@ -106,6 +106,8 @@ export interface LogRequestDeps {
   homeDevice?: () => Promise<string>;
   /** The home this device proved the passphrase to before. */
   homePin: { load(): Promise<HomePin | null>; save(pin: HomePin): Promise<void> };
+  /** The most a request holds unread (default MAX_INBOX_BYTES). */
+  maxInboxBytes?: number;
 }
 
 /** `fraction`: how far the key derivation is (0..1) while proving; it takes seconds on a phone. */
@@ -161,12 +163,16 @@ class Inbox {
   private readonly offFrame: () => void;
   private readonly offClosed: () => void;
 
-  constructor(connection: Connection, rid: string) {
+  constructor(
+    connection: Connection,
+    rid: string,
+    private readonly maxBytes = MAX_INBOX_BYTES,
+  ) {
     this.offFrame = connection.channel.frame.on((frame) => {
       if (this.failure || !("rid" in frame) || frame.rid !== rid) return;
       if (this.waiter) return this.waiter.resolve(frame);
       this.queuedBytes += frameBytes(frame);
-      if (this.queuedBytes > MAX_INBOX_BYTES) return this.fail(relayFailure("overflow"));
+      if (this.queuedBytes > this.maxBytes) return this.fail(relayFailure("overflow"));
       this.queue.push(frame);
     });
     this.offClosed = connection.channel.closed.on(() => this.fail(relayFailure("disconnected")));
@@ -261,7 +267,7 @@ export async function requestLogs(
   const homeKey = connection.channel.remoteSignKey;
   if (!homeKey || (pin && !equalBytes(homeKey, fromBase64(pin.signPublicKey)))) throw relayFailure("home-changed");
   const rid = newRid(deps.random);
-  const inbox = new Inbox(connection, rid);
+  const inbox = new Inbox(connection, rid, deps.maxInboxBytes);
   let keys: LogKeys | null = null;
   try {
     connection.channel.send({ t: "log-request", rid, op: opts.op });
