@@ -86,9 +86,10 @@ export class Delivery {
   async send(to: string, id: string, text: string): Promise<StoredMessage> {
     const now = this.opts.clock();
     const entry: OutboxEntry = { account: this.account, id, to, text, sentAt: now, createdAt: now };
-    const stored = enqueueOutgoing(entry);
     this.mirror?.set(id, entry);
-    for (const connection of this.opts.connections.of(to)) if (connection.channel.isReady) this.sendPending(connection, [entry]);
+    const stored = enqueueOutgoing(entry, () => {
+      for (const connection of this.opts.connections.of(to)) if (connection.channel.isReady) this.sendPending(connection, [entry]);
+    });
     const message = outgoingMessage(entry);
     this.updated.emit(message);
     await stored;

@@ -20,14 +20,17 @@ export function outgoingMessage(entry: OutboxEntry, status: StoredMessage["statu
 
 /**
  * Outbox entry and history record in one transaction: never one without the
- * other. The transaction exists once this returns (database open), so an ack
- * handled later finds the entry however soon it arrives.
+ * other. `meanwhile` runs once the transaction exists and before its writes
+ * are issued (the caller sends the message then): IndexedDB runs transactions
+ * on the same stores in the order they were created, so whatever the caller
+ * does after it (handling the ack) finds the entry, and the message does not
+ * wait for the writes' copying to leave.
  */
-export async function enqueueOutgoing(entry: OutboxEntry): Promise<StoredMessage> {
+export async function enqueueOutgoing(entry: OutboxEntry, meanwhile: () => void = () => undefined): Promise<StoredMessage> {
   const message = outgoingMessage(entry);
   await transact(["outbox", "messages"], "readwrite", async (tx) => {
-    await idbPut(tx, "outbox", entry);
-    await idbPut(tx, "messages", message);
+    meanwhile();
+    await Promise.all([idbPut(tx, "outbox", entry), idbPut(tx, "messages", message)]);
   });
   return message;
 }
