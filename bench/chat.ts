@@ -225,6 +225,7 @@ async function warmAt(pair: Pair, o: { messages: number; budgetSec: number; root
   await pair.alice.page.evaluate(baselineBlock, { count: 50, size: MESSAGE_BYTES, timeoutMs: 10_000 });
   await Promise.all([settle(pair.alice.page), settle(pair.bob.page)]);
 
+  const totalAtStart = await pair.alice.page.evaluate(countHistory, { account: pair.alice.nickname, peer: pair.bob.nickname });
   const ours: WarmResult[] = [];
   const base: { roundTrip: number[]; wallMs: number }[] = [];
   const cpuUses: CpuUse[] = [];
@@ -263,6 +264,7 @@ async function warmAt(pair: Pair, o: { messages: number; budgetSec: number; root
   const baseline = latency(baseRt);
   return {
     label: o.label,
+    totalAtStart,
     ours: warm,
     baseline,
     ratios: { p50: round(warm.p50 / baseline.p50, 1), p99: round(warm.p99 / baseline.p99, 1) },

@@ -1,6 +1,6 @@
 import { act, render, screen, within } from "@testing-library/react";
 import { MessageList } from "@/app/_components/chat/message-list";
-import { Timeline } from "@/lib/chat/timeline";
+import { MAX_LOADED, Timeline } from "@/lib/chat/timeline";
 import { giveListsAScreen, nextFrame } from "./support/layout";
 import { memoryHistory, message, openTimeline } from "./support/timeline";
 
@@ -103,6 +103,19 @@ describe("MessageList, virtualized", () => {
     expect(log()).toHaveAttribute("data-count", "100");
     // The view stayed on the messages it showed: now 50 rows further down.
     expect(log().scrollTop).toBeGreaterThan(0);
+  });
+
+  it("holds at most MAX_LOADED messages through a long session at the bottom, so a message costs the same at the thousandth", async () => {
+    const timeline = await openTimeline(history(50), "bob", 50);
+    await show(timeline);
+    for (let i = 0; i < MAX_LOADED + 20; i++) {
+      act(() => timeline.upsert(message(`s${i}`, "out", "pending", `session ${i}`, 10_000 + i)));
+      await nextFrame();
+      expect(timeline.getState().count).toBeLessThanOrEqual(MAX_LOADED);
+    }
+    expect(log()).toHaveAttribute("data-has-older", "true");
+    expect(rows().at(-1)).toHaveTextContent(`session ${MAX_LOADED + 19}`);
+    expect(rows().length).toBeLessThan(30);
   });
 
   it("stays an empty log with nothing to load", async () => {

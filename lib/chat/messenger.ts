@@ -246,7 +246,7 @@ export class Messenger {
   private show(peer: string, problem: ConversationProblem | null): Timeline {
     const load = problem ? async () => [] : async (before: Parameters<typeof loadHistoryPage>[2], limit: number) => {
       const page = await loadHistoryPage(this.account, peer, before, limit);
-      return before ? page : this.live.mergeInto(peer, page);
+      return this.live.mergeInto(peer, page, before, limit);
     };
     const timeline = new Timeline(peer, load);
     const view: ConversationView = {

@@ -10,6 +10,14 @@ import type { PageCursor, StoredMessage } from "@/lib/store/history-store";
 
 /** Messages per page of history. */
 export const PAGE_SIZE = 50;
+/**
+ * Messages kept loaded while the person is at the bottom: past this, the
+ * oldest are let go (scrolling up pages them in again), so a long session
+ * costs each new message no more than a short one.
+ */
+export const MAX_LOADED = 500;
+/** How many a trim keeps (trims come every MAX_LOADED - KEEP_LOADED messages, not on each). */
+export const KEEP_LOADED = 300;
 
 /** What the list itself renders from; a new object whenever any of it changes. */
 export interface TimelineState {
@@ -17,7 +25,7 @@ export interface TimelineState {
   /** Older messages may be in IndexedDB: scrolling to the top asks for them. */
   hasOlder: boolean;
   loadingOlder: boolean;
-  /** Messages prepended by the last page (the list keeps the one on screen where it was). */
+  /** Messages the last change added at the top (a page came in), or, negative, let go from it (a trim). */
   prepended: number;
   /** Any message from the peer among those loaded (a stranger's message request). */
   incoming: boolean;
@@ -104,6 +112,21 @@ export class Timeline {
       const message = this.byId.get(id)!;
       this.upsert({ ...message, status: "waiting" });
     }
+  }
+
+  /**
+   * Lets the oldest loaded messages go once more than MAX_LOADED are loaded,
+   * keeping the newest KEEP_LOADED; they are history again, paged in on the
+   * way up. For a list at the bottom, where nobody is looking at them.
+   */
+  trimOldest(): void {
+    if (this.ids.length <= MAX_LOADED || this.loading) return;
+    const gone = this.ids.splice(0, this.ids.length - KEEP_LOADED);
+    for (const id of gone) {
+      this.byId.delete(id);
+      this.pending.delete(id);
+    }
+    this.publish({ count: this.ids.length, hasOlder: true, prepended: -gone.length });
   }
 
   /** Loads the next page of older history (the first call loads the newest page). Safe to call while one loads. */

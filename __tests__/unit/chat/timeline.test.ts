@@ -1,5 +1,6 @@
 import "fake-indexeddb/auto";
-import { Timeline } from "@/lib/chat/timeline";
+import { KEEP_LOADED, MAX_LOADED, Timeline } from "@/lib/chat/timeline";
+import { LiveMessages } from "@/lib/chat/live-messages";
 import { loadHistoryPage, type StoredMessage } from "@/lib/store/history-store";
 import { idbPut, transact } from "@/lib/store/idb";
 
@@ -140,5 +141,41 @@ describe("Timeline", () => {
     const timeline = new Timeline("bob", async () => []);
     expect(() => timeline.upsert({ ...msg("a", "x", 1), peer: "carol" })).toThrow(RangeError);
     expect(() => timeline.idAt(0)).toThrow(RangeError);
+  });
+
+  it("lets the oldest loaded messages go past MAX_LOADED, and pages them in again on the way up", async () => {
+    const a = account();
+    await seed(Array.from({ length: MAX_LOADED + 1 }, (_, i) => msg(a, `t${String(i).padStart(4, "0")}`, 100 + i)));
+    const timeline = timelineOf(a, MAX_LOADED + 2);
+    await timeline.loadOlder();
+    expect(timeline.getState()).toMatchObject({ count: MAX_LOADED + 1, hasOlder: false });
+    timeline.trimOldest();
+    expect(timeline.getState()).toMatchObject({ count: KEEP_LOADED, hasOlder: true, prepended: -(MAX_LOADED + 1 - KEEP_LOADED) });
+    expect(timeline.get("t0000")).toBeUndefined();
+    expect(timeline.idAt(KEEP_LOADED - 1)).toBe(`t${String(MAX_LOADED).padStart(4, "0")}`);
+    // Nothing to let go under the limit.
+    const state = timeline.getState();
+    timeline.trimOldest();
+    expect(timeline.getState()).toBe(state);
+    // Back up: the page before the first kept message, exactly where it stopped.
+    await timeline.loadOlder();
+    expect(timeline.messages()[0]!.id).toBe("t0000");
+    expect(timeline.messages().map((m) => m.id)).toEqual(Array.from({ length: MAX_LOADED + 1 }, (_, i) => `t${String(i).padStart(4, "0")}`));
+  });
+});
+
+describe("LiveMessages", () => {
+  const live = (id: string, at: number): StoredMessage => ({ account: "a", id, peer: "bob", direction: "in", text: id, at, status: "received" });
+
+  it("puts what arrived this session into the pages it belongs to, each once", () => {
+    const kept = new LiveMessages();
+    for (const [id, at] of [["l1", 10], ["l2", 20], ["l3", 30], ["l4", 40]] as const) kept.add(live(id, at));
+    // A full newest page of stored messages from 25 on: l3 and l4 belong to it, l1 and l2 to older pages.
+    const newest = kept.mergeInto("bob", [live("s1", 25), live("s2", 35)], null, 2);
+    expect(newest.map((m) => m.id)).toEqual(["s1", "l3", "s2", "l4"]);
+    // The next page (older than s1), not full: everything older that is left.
+    expect(kept.mergeInto("bob", [live("s0", 5)], { at: 25, id: "s1" }, 2).map((m) => m.id)).toEqual(["s0", "l1", "l2"]);
+    // A message both stored and live is shown once.
+    expect(kept.mergeInto("bob", [live("l3", 30)], null, 50).filter((m) => m.id === "l3")).toHaveLength(1);
   });
 });

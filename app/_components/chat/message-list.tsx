@@ -95,12 +95,20 @@ export function MessageList({ timeline, peer, unreachable = false }: { timeline:
     },
   });
 
-  // The first page, or a message appended while at the bottom: show the bottom.
+  // The first page, or a message appended while at the bottom: show the bottom;
+  // and at the bottom, nobody looks at the oldest loaded rows: let them go.
   useLayoutEffect(() => {
     const before = shownCount.current;
     shownCount.current = state.count;
-    if (state.count > before && atBottom.current && (state.prepended === 0 || before === 0)) stick(virtualizer.getTotalSize());
-  }, [state.count, state.prepended, stick, virtualizer]);
+    if (!atBottom.current) return;
+    if (state.count > before && (state.prepended === 0 || before === 0)) {
+      stick(virtualizer.getTotalSize());
+      timeline.trimOldest();
+    } else if (state.prepended < 0) {
+      // Trimmed above while at the bottom: still at the bottom.
+      stick(virtualizer.getTotalSize());
+    }
+  }, [state.count, state.prepended, stick, virtualizer, timeline]);
 
   const items = virtualizer.getVirtualItems();
   // Scrolled up near the first loaded message: fetch the page before it.
