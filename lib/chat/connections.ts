@@ -6,6 +6,7 @@ import { routeSignal } from "@/lib/rtc/route-signal";
 import { parseSignalPayload } from "@/lib/rtc/signal-payload";
 import { Emitter } from "@/lib/shared/emitter";
 import { admitLink, STRANGER_IDLE_MS } from "./link-admission";
+import { SignalQueue } from "./signal-queue";
 import type { SignalEvent, SignalRequest } from "@/lib/signaling/schemas";
 
 // Every connection this tab has: one PeerLink + SecureChannel per remote
@@ -274,29 +275,5 @@ export class Connections {
     connection.channel.close();
     connection.link.close({ notify });
     this.changed.emit(connection);
-  }
-}
-
-/**
- * Signals of one link go out one at a time, in order: each is its own HTTP
- * request, and an answer must not overtake its offer. A refused signal (the
- * device went offline) ends the link.
- */
-class SignalQueue {
-  onFailure: () => void = () => undefined;
-  private tail: Promise<void> = Promise.resolve();
-  private failed = false;
-
-  constructor(private readonly send: (request: SignalRequest) => Promise<void>) {}
-
-  push(request: SignalRequest): void {
-    if (this.failed) return;
-    this.tail = this.tail.then(() =>
-      this.send(request).catch(() => {
-        if (request.type === "bye") return;
-        this.failed = true;
-        this.onFailure();
-      }),
-    );
   }
 }

@@ -7,14 +7,14 @@ import { pingNoticeSchema } from "@/lib/push/schemas";
 import type { Listenable } from "@/lib/rtc/byte-link";
 import { connectSignaling, type SignalingClient } from "@/lib/signaling/client";
 import type { SignalingClientConfig } from "@/lib/signaling/schemas";
-import { loadHistoryPage } from "@/lib/store/history-store";
 import { StoreError } from "@/lib/store/idb";
 import { pruneSeen } from "@/lib/store/seen-store";
 import type { LocalDevice } from "@/lib/this-device/ensure-device";
 import { browserRandom } from "@/lib/this-device/browser-random";
 import { chatTextRule, connectionNotice, parseNickname, type ConversationProblem, type SendRefusal } from "./chat-codes";
-import { ChatStore, type ChatSnapshot, type ConversationView } from "./chat-store";
+import { ChatStore, type ChatSnapshot } from "./chat-store";
 import { Connections, type Connection } from "./connections";
+import { openingView, trustOf } from "./conversation-view";
 import { Delivery, type ReceivedMessage, type ReceiveSink } from "./delivery";
 import { hasTurnServer } from "./link-admission";
 import { LiveMessages } from "./live-messages";
@@ -24,7 +24,7 @@ import { PeerKeys } from "./peer-keys";
 import { PeerReach } from "./peer-reach";
 import { PeerTrust } from "./peer-trust";
 import { RecentContacts } from "./recent-contacts";
-import { Timeline } from "./timeline";
+import type { Timeline } from "./timeline";
 
 // The chat of one tab, put together: signaling feeds the connections, the
 // connections feed delivery, and what a person sees goes to the snapshot
@@ -197,7 +197,7 @@ export class Messenger {
   /** "Accept" on a message request, or writing to someone: a contact from now on. */
   async acceptPeer(peer: string): Promise<void> {
     if (!(await this.trust.accept(peer))) return;
-    this.store.updateConversation(peer, this.trustOf(peer));
+    this.store.updateConversation(peer, trustOf(this.trust, peer));
     void this.contacts.refresh();
   }
 
@@ -206,7 +206,7 @@ export class Messenger {
     await this.trust.block(peer);
     for (const connection of this.connections.of(peer)) this.connections.closeDevice(connection.deviceId);
     this.reach.forget(peer);
-    this.store.updateConversation(peer, this.trustOf(peer));
+    this.store.updateConversation(peer, trustOf(this.trust, peer));
     void this.contacts.refresh();
   }
 
@@ -244,32 +244,14 @@ export class Messenger {
 
   /** Opens the conversation view of `peer` (with `problem`, it cannot be used); its timeline starts empty. */
   private show(peer: string, problem: ConversationProblem | null): Timeline {
-    const load = problem ? async () => [] : async (before: Parameters<typeof loadHistoryPage>[2], limit: number) => {
-      const page = await loadHistoryPage(this.account, peer, before, limit);
-      return this.live.mergeInto(peer, page, before, limit);
-    };
-    const timeline = new Timeline(peer, load);
-    const view: ConversationView = {
-      peer,
-      timeline,
-      connection: this.connections.summary(peer),
-      keyWarnings: this.keys.keyWarnings(peer),
-      newDevices: this.keys.newDevices(peer),
-      problem,
-      notice: null,
-      ...this.trustOf(peer),
-    };
+    const view = openingView(peer, problem, { account: this.account, connections: this.connections, keys: this.keys, trust: this.trust, live: this.live });
     this.store.update({ conversation: view });
-    return timeline;
+    return view.timeline;
   }
 
   /** A stranger (not blocked) who wrote to this account this session. */
   private isRequest(peer: string): boolean {
     return this.heardFrom.has(peer) && !this.trust.isContact(peer) && !this.trust.isBlocked(peer);
-  }
-
-  private trustOf(peer: string): { stranger: boolean; blocked: boolean } {
-    return { stranger: !this.trust.isContact(peer), blocked: this.trust.isBlocked(peer) };
   }
 
   private wire(): void {
