@@ -157,7 +157,7 @@ export async function runChatBench(opts: ChatBenchOptions = {}): Promise<Report>
         ratio: round(median(coldMs) / coldBaseline.total, 1),
       },
       warm: { short, long: longWarm },
-      memory: { ...memory, shortHistoryHeapMb: shortHeap, shortHistory: short.historyAtEnd },
+      memory: { ...memory, shortHistoryHeapMb: shortHeap, shortHistory: short.totalAtStart + short.ours.count },
       goals: {
         coldUnder500ms: median(coldMs) < GOALS.coldMs,
         warmP50Under5msNoHistory: short.ours.p50 < GOALS.warmP50Ms,
@@ -226,6 +226,7 @@ async function warmAt(pair: Pair, o: { messages: number; budgetSec: number; root
   await Promise.all([settle(pair.alice.page), settle(pair.bob.page)]);
 
   const totalAtStart = await pair.alice.page.evaluate(countHistory, { account: pair.alice.nickname, peer: pair.bob.nickname });
+  const loadedAtStart = await pair.alice.page.evaluate(() => Number(document.querySelector<HTMLElement>('[role="log"][aria-label="Messages"]')?.dataset.count ?? 0));
   const ours: WarmResult[] = [];
   const base: { roundTrip: number[]; wallMs: number }[] = [];
   const cpuUses: CpuUse[] = [];
@@ -248,7 +249,7 @@ async function warmAt(pair: Pair, o: { messages: number; budgetSec: number; root
     base.push(await pair.alice.page.evaluate(baselineBlock, { count, size: MESSAGE_BYTES, timeoutMs: 10_000 }));
     baseSent += count;
     const last = ours.at(-1)!;
-    progress(`warm (${o.label}): ${sent}/${o.messages}, this block p50 ${fmt(latency(last.roundTrip).p50, 1)} ms (baseline ${fmt(latency(base.at(-1)!.roundTrip).p50, 2)} ms), ${last.itemsAfter} messages in the conversation`);
+    progress(`warm (${o.label}): ${sent}/${o.messages}, this block p50 ${fmt(latency(last.roundTrip).p50, 1)} ms (baseline ${fmt(latency(base.at(-1)!.roundTrip).p50, 2)} ms), ${(totalAtStart + sent).toLocaleString("en-US")} messages in the conversation, ${last.loadedAfter} loaded in the page`);
   }
   while (baseSent < o.messages) {
     const count = Math.min(block, o.messages - baseSent);
@@ -274,9 +275,9 @@ async function warmAt(pair: Pair, o: { messages: number; budgetSec: number; root
     messagesPerSec: round((1000 * oursRt.length) / ours.reduce((s, w) => s + w.wallMs, 0), 1),
     baselineMessagesPerSec: round((1000 * baseRt.length) / base.reduce((s, b) => s + b.wallMs, 0), 1),
     shownP50: latency(ours.flatMap((w) => w.shown)).p50,
-    historyAtStart: ours.length ? ours[0]!.itemsAfter - ours[0]!.roundTrip.length : 0,
-    historyAtEnd: ours.at(-1)?.itemsAfter ?? 0,
-    byHistory: byHistory(ours, 200),
+    loadedAtStart,
+    loadedAtEnd: ours.at(-1)?.loadedAfter ?? loadedAtStart,
+    byHistory: byHistory(ours, totalAtStart, 200),
     cpu: cpuPerMessage(cpuUses, oursRt.length),
     coldBaselineMs,
   };
@@ -304,12 +305,9 @@ async function memoryWith(pair: Pair, total: number, scrollBack: number): Promis
   return { history: total, seedMs: round(seedMs, 0), openMs, openedHeapMb, scrolledBack: loaded, scrolledHeapMb, domRows, shortHistoryHeapMb: 0, shortHistory: 0 };
 }
 
-function byHistory(blocks: WarmResult[], size: number): WarmAt["byHistory"] {
-  const points: { history: number; rt: number }[] = [];
-  for (const w of blocks) {
-    const first = w.itemsAfter - w.roundTrip.length;
-    w.roundTrip.forEach((rt, j) => points.push({ history: first + j, rt }));
-  }
+/** Round trips in slices of `size`, by how many messages the conversation held when each was sent. */
+function byHistory(blocks: WarmResult[], totalAtStart: number, size: number): WarmAt["byHistory"] {
+  const points = blocks.flatMap((w) => w.roundTrip).map((rt, j) => ({ history: totalAtStart + j, rt }));
   const out: WarmAt["byHistory"] = [];
   for (let i = 0; i < points.length; i += size) {
     const slice = points.slice(i, i + size);

@@ -28,7 +28,7 @@ export interface CpuPerMessage {
 }
 
 export interface BreakdownAt {
-  /** Messages in the conversation when it was measured (loaded in the page: the newest page of history and the messages sent since). */
+  /** Messages loaded in the page after the instrumented messages (the newest page of history and the messages sent since, at most 500). */
   history: number;
   stages: WarmStageReport;
   mainThread: { alice: MainThread; bob: MainThread };
@@ -59,7 +59,7 @@ export async function instrumentedBlock(pair: Pair, count: number, roots: number
   const metricsAfter = await Promise.all(cdp.map(readMetrics));
   await Promise.all(cdp.map((s) => s.detach()));
   return {
-    history: result.itemsAfter - count,
+    history: result.loadedAfter,
     stages: warmStages(a, b, result.submitEpoch, result.deliveredEpoch, MESSAGE_BYTES),
     mainThread: { alice: mainThreadPerMessage(metricsBefore[0]!, metricsAfter[0]!, count), bob: mainThreadPerMessage(metricsBefore[1]!, metricsAfter[1]!, count) },
     cpu: cpuPerMessage([cpu], count),

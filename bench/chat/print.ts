@@ -34,9 +34,9 @@ export interface WarmAt {
   baselineMessagesPerSec: number;
   /** Submit → the message shown in the log ("sending"). */
   shownP50: number;
-  /** Messages loaded in the open conversation (its newest page of history, then the ones sent) before the first and after the last measured message. */
-  historyAtStart: number;
-  historyAtEnd: number;
+  /** Messages loaded in the page (its newest page of history, then the ones sent, the oldest let go past 500) before the first and after the last measured message. */
+  loadedAtStart: number;
+  loadedAtEnd: number;
   byHistory: { from: number; to: number; p50: number; p99: number }[];
   cpu: CpuPerMessage;
   /** The bare channel's own setup between the same pages, ms. */
@@ -93,7 +93,7 @@ const cpuText = (m: Record<string, number>) =>
 
 function printWarm(lines: string[], w: WarmAt, goals: { warmP50Ms: number; warmP99Ms: number }): void {
   lines.push(
-    `  warm, ${w.label}: round trip of a message and its ack over the open channel (ms); ${w.totalAtStart.toLocaleString("en-US")} → ${(w.totalAtStart + w.ours.count).toLocaleString("en-US")} messages in the conversation, ${w.historyAtStart.toLocaleString("en-US")} → ${w.historyAtEnd.toLocaleString("en-US")} of them loaded in the page`,
+    `  warm, ${w.label}: round trip of a message and its ack over the open channel (ms); ${w.totalAtStart.toLocaleString("en-US")} → ${(w.totalAtStart + w.ours.count).toLocaleString("en-US")} messages in the conversation, ${w.loadedAtStart.toLocaleString("en-US")} → ${w.loadedAtEnd.toLocaleString("en-US")} of them loaded in the page`,
   );
   lines.push(`    ${"".padEnd(10)} ${"n".padStart(6)} ${"p50".padStart(9)} ${"p90".padStart(9)} ${"p99".padStart(9)} ${"max".padStart(9)} ${"msg/s".padStart(9)}`);
   const row = (name: string, l: Latency, rate: number) =>
@@ -104,7 +104,7 @@ function printWarm(lines: string[], w: WarmAt, goals: { warmP50Ms: number; warmP
   lines.push(`    goals: p50 < ${goals.warmP50Ms} ms ${met(w.ours.p50 < goals.warmP50Ms)} (${fmt(w.ours.p50, 1)} ms); p99 < ${goals.warmP99Ms} ms ${met(w.ours.p99 < goals.warmP99Ms)} (${fmt(w.ours.p99, 1)} ms)`);
   if (w.stoppedByBudget) lines.push(`    NOTE: ours stopped after ${w.ours.count} of ${w.requested} messages (the ${w.budgetSec} s budget, --budget); its figures are over those.`);
   lines.push(`    submit → message shown ("sending"): p50 ${fmt(w.shownP50, 1)} ms`);
-  lines.push(`    by messages loaded in the page: ${w.byHistory.map((h) => `${h.from}–${h.to}: p50 ${fmt(h.p50, 1)}, p99 ${fmt(h.p99, 1)}`).join(" | ")}`);
+  lines.push(`    by messages in the conversation: ${w.byHistory.map((h) => `${h.from}–${h.to}: p50 ${fmt(h.p50, 1)}, p99 ${fmt(h.p99, 1)}`).join(" | ")}`);
   lines.push(`    CPU per message: alice's Chromium ${cpuText(w.cpu.alice)}; bob's ${cpuText(w.cpu.bob)}; server ${fmt(w.cpu.server, 1)} ms; other processes ${fmt(w.cpu.otherCpuPercent, 0)} % of a core`);
   if (w.cpu.otherCpuPercent > 20) lines.push(`    NOTE: other processes used ${fmt(w.cpu.otherCpuPercent, 0)} % of a core meanwhile: the machine was shared and the figures are noisy.`);
 }
@@ -190,7 +190,7 @@ export function printReport(r: Report, goals: { coldMs: number; warmP50Ms: numbe
   if (bd) {
     lines.push("");
     lines.push(`  breakdown: where a warm round trip's time goes (in-page probe: IndexedDB, data channel, fetch, WebSocket; CDP metrics)`);
-    printBreakdownAt(lines, `no history before the run (${bd.short.history} messages in the conversation, all sent in this run):`, bd.short);
+    printBreakdownAt(lines, `no history before the run (${(r.warm.short.totalAtStart + r.warm.short.ours.count).toLocaleString("en-US")} messages in the conversation, all sent in this run; ${bd.short.history} loaded in the page):`, bd.short);
     if (bd.long) printBreakdownAt(lines, `long history (${(r.warm.long.totalAtStart + r.warm.long.ours.count).toLocaleString("en-US")} messages in the conversation, ${bd.long.history} of them loaded in the page):`, bd.long);
   }
   console.log(lines.join("\n"));
