@@ -7,6 +7,29 @@ const noUp = (patterns) => ({
   "no-restricted-imports": ["error", { patterns: patterns.map((group) => ({ group: [group.from], message: group.why })) }],
 });
 
+const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
+
+// Which side runs where shows in the folder names: lib/this-device is this
+// browser's device, lib/account-devices the server's view of the account's
+// devices; lib/api-client is the browser's HTTP client, lib/http the server's
+// route kit.
+const BROWSER_ONLY = ["lib/this-device/**", "lib/api-client/**", "lib/chat/**", "lib/store/**", "lib/relay/**", "lib/rtc/**", "lib/channel/**"];
+const SERVER_ONLY = ["lib/account-devices/**", "lib/accounts/**", "lib/auth/**", "lib/db/**", "lib/http/**"];
+const BROWSER_MODULES = ["@/lib/this-device/*", "@/lib/api-client/*", "@/lib/chat/*", "@/lib/store/*", "@/lib/relay/*", "@/lib/rtc/*", "@/lib/channel/*"];
+const SERVER_MODULES = [
+  "server-only",
+  "@/lib/env",
+  "@/lib/db/*",
+  "@/lib/http/*",
+  "@/lib/auth/*",
+  "!@/lib/auth/nickname",
+  "@/lib/accounts/*",
+  "!@/lib/accounts/schemas",
+  "@/lib/account-devices/*",
+  "!@/lib/account-devices/schemas",
+  "!@/lib/account-devices/binding",
+];
+
 const pureLayer = [
   { from: "@/*", why: "lib/crypto and lib/protocol are pure: they import nothing of ours." },
   { from: "../*", why: "lib/crypto and lib/protocol are pure: they import nothing outside their folder." },
@@ -71,8 +94,25 @@ export default tseslint.config(
   },
   {
     files: ["lib/**"],
-    ignores: ["lib/crypto/**", "lib/protocol/**"],
+    ignores: ["lib/crypto/**", "lib/protocol/**", ...BROWSER_ONLY, ...SERVER_ONLY],
     rules: noUp([{ from: "@/app/*", why: "nothing in lib/ imports app/." }]),
+  },
+  {
+    // This browser's side (lib/this-device, lib/api-client, chat, storage, relay)
+    // never reaches into the server's modules: only their shared schemas.
+    files: BROWSER_ONLY,
+    rules: restrict([
+      { group: ["@/app/*"], message: "nothing in lib/ imports app/." },
+      { group: SERVER_MODULES, message: "browser modules do not import server modules (schemas shared by both are allowed)." },
+    ]),
+  },
+  {
+    // The server's side (routes' operations, accounts, sessions, database) never imports the browser's.
+    files: SERVER_ONLY,
+    rules: restrict([
+      { group: ["@/app/*"], message: "nothing in lib/ imports app/." },
+      { group: BROWSER_MODULES, message: "server modules do not import browser modules." },
+    ]),
   },
   {
     files: ["app/**", "lib/**", "server.ts", "proxy.ts"],

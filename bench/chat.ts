@@ -5,140 +5,69 @@
 //   cold   alice presses "Connect" (to bob, online, never connected before)
 //          and sends a message as soon as the conversation opens; the time is
 //          from the click to her message reading "delivered" (bob stored it
-//          and acknowledged it). A fresh pair of people each run, in fresh
-//          browser contexts of the same two Chromium processes.
+//          and acknowledged it), cut into phases. A fresh pair of people each
+//          run, in fresh browser contexts of the same two Chromium processes.
+//          Baseline: the bare channel's own setup between the same pages (offer,
+//          answer handed over directly, ICE+DTLS+SCTP, a first echo).
 //   warm   over the open channel, messages one after another, each sent when
-//          the previous one reads "delivered": submit → alice stores it
-//          (outbox + history) → W Ratchet → data channel → bob decrypts,
-//          stores it once, acks → alice marks it delivered → the page shows it.
-//   baseline  the same 256-byte round trip as ping → echo on a separate
+//          the previous one reads "delivered": submit → W Ratchet → data
+//          channel → bob decrypts, stores it once, acks → alice shows it
+//          delivered. Measured twice: with no history, and with a history of
+//          5,000 messages in the open conversation (written into both pages'
+//          IndexedDB first): the cost of a message must not grow with it.
+//          Baseline: the same 256-byte round trip as ping → echo on a separate
 //          RTCPeerConnection between the same two pages, set up without any
-//          server (SDP through page.evaluate, iceServers: []): no encryption,
-//          framing, storage or UI. Warm blocks of ours and of the baseline
-//          alternate, so both see the same machine.
+//          server: no encryption, framing, storage or UI. Warm blocks of ours
+//          and of the baseline alternate, so both see the same machine.
+//   memory the JS heap of alice's page (after a full GC) with 50,000 messages
+//          in the open conversation, beside the same kind of page with a short
+//          history.
 //
 // Everything is timed inside the pages (performance.now(), MutationObserver
-// on the "Messages" log), never across a Playwright call. Then a breakdown of
-// where a round trip's time goes (bench/chat/breakdown.ts), with a fresh pair
-// (short history) and on the measured pair (long history).
+// on the "Messages" log), never across a Playwright call. Then where a round
+// trip's time goes (bench/chat/breakdown.ts) at both histories.
 //
-//   npx tsx bench/chat.ts [--messages 1000] [--quick] [--cold-runs 5] [--budget 300] [--no-breakdown] [--json]
+//   npx tsx bench/chat.ts [--messages 1000] [--quick] [--cold-runs 5] [--history 5000] [--memory-history 50000]
+//                         [--budget 300] [--no-breakdown] [--json]
 //
-// --budget caps the warm measurement of ours, in seconds (0: no cap): every
-// message re-renders the whole conversation, so later messages are slower
-// and 1,000 of them can take many minutes on a small machine. When it runs
-// out, the figures are over the messages measured, and the report says so.
+// --budget caps each warm measurement of ours, in seconds (0: no cap); when
+// it runs out, the figures are over the messages measured, and the report
+// says so.
 //
-// Goals: cold under 500 ms; warm p50 under 5 ms and p99 under 20 ms.
+// Goals: cold under 500 ms; warm p50 under 5 ms and p99 under 20 ms at both
+// histories; under 150 MB of JS heap with the long history.
 
 import { cpus, loadavg } from "node:os";
-import type { CDPSession } from "playwright-core";
 import type { Person } from "../__tests__/e2e/support/people";
-import {
-  coldPhases,
-  coldRequests,
-  mainThreadPerMessage,
-  readMetrics,
-  STAGE_LABELS,
-  startProfile,
-  stopProfile,
-  warmStages,
-  type ColdPhases,
-  type HotSpot,
-  type MainThread,
-  type WarmStageReport,
-} from "./chat/breakdown";
+import { coldPhases, coldRequests, handshakeSteps } from "./chat/breakdown";
 import { cpuBetween, cpuSnapshot, type CpuUse } from "./chat/cpu";
-import { baselineAnswer, baselineBlock, baselineClose, baselineConnect, baselineOffer, coldConnect, warmBlock, type ColdResult, type WarmResult } from "./chat/drive";
+import { baselineAnswer, baselineBlock, baselineClose, baselineConnect, baselineOffer, coldConnect, warmBlock, type WarmResult } from "./chat/drive";
+import { countHistory, heapAfterGc, oldestAt, scrollBackTo, seedHistory } from "./chat/history";
+import { cpuPerMessage, instrumentedBlock, type Pair } from "./chat/instrumented";
+import { printReport, type ColdRun, type Report, type WarmAt } from "./chat/print";
 import { ensureBuild, newPerson, probe, settle, startWorld } from "./chat/session";
-import { fmt, latency, median, round, type Latency } from "./chat/stats";
+import { fmt, latency, median, round } from "./chat/stats";
 
 export interface ChatBenchOptions {
-  /** Warm round trips of ours and of the baseline (default 1,000; 200 with quick). */
+  /** Warm round trips of ours and of the baseline, at each history (default 1,000; 200 with quick). */
   messages?: number;
   quick?: boolean;
   json?: boolean;
-  /** Cold connects, each with a fresh pair (default 5; 3 with quick; at most 5: sign-ups are limited to 10 an hour per address). */
+  /** Cold connects, each with a fresh pair (default 5; 3 with quick; at least 2 and at most 5: sign-ups are limited to 10 an hour per address). */
   coldRuns?: number;
-  /** Cap on the warm measurement of ours, seconds; 0 for none (default 300; 90 with quick). */
+  /** Messages already in the conversation for the second warm measurement (default 5,000). */
+  history?: number;
+  /** Messages in the conversation for the memory measurement (default 50,000). */
+  memoryHistory?: number;
+  /** Cap on each warm measurement of ours, seconds; 0 for none (default 300; 90 with quick). */
   budgetSec?: number;
   /** Measure where the time goes (default true). */
   breakdown?: boolean;
 }
 
 export const MESSAGE_BYTES = 256;
-export const GOALS = { coldMs: 500, warmP50Ms: 5, warmP99Ms: 20 } as const;
-const BASELINE_NAME = "RTCDataChannel echo (same two pages; no encryption, framing, storage or UI)";
-
-export interface ColdRun extends ColdResult {
-  phases: ColdPhases;
-  /** Each side's requests to the server during the connect (start in ms after the click, duration). */
-  requests: { alice: ColdRequest[]; bob: ColdRequest[] };
-}
-
-export interface ColdRequest {
-  request: string;
-  startMs: number;
-  ms: number;
-}
-
-export interface CpuPerMessage {
-  /** ms of CPU per message in alice's and bob's Chromium, by process type. */
-  alice: Record<string, number>;
-  bob: Record<string, number>;
-  server: number;
-  /** Other processes on the machine, % of one core over the measurement; above ~20 the figures are noisy. */
-  otherCpuPercent: number;
-}
-
-export interface BreakdownAt {
-  /** Messages in the conversation when it was measured. */
-  history: number;
-  stages: WarmStageReport;
-  mainThread: { alice: MainThread; bob: MainThread };
-  cpu: CpuPerMessage;
-}
-
-export interface Breakdown {
-  /** Null with --cold-runs 1 (no second pair). */
-  short: null | (BreakdownAt & {
-    /** What-if: every read-write IndexedDB transaction forced to durability "relaxed", blocks alternating with "strict". */
-    durability: { messagesEach: number; strictP50: number; relaxedP50: number; strictP90: number; relaxedP90: number };
-    /** Sampled JS profile, self time per message. */
-    profile: { history: number; alice: { busyMsPerMessage: number; hotSpots: HotSpot[] }; bob: { busyMsPerMessage: number; hotSpots: HotSpot[] } };
-  });
-  long: BreakdownAt;
-}
-
-type ShortBreakdown = NonNullable<Breakdown["short"]>;
-
-export interface Report {
-  meta: { chromium: string; node: string; cpus: number; loadAverage1m: number; quick: boolean; date: string; messageBytes: number };
-  cold: { runs: ColdRun[]; medianMs: number; maxMs: number; phasesMedian: ColdPhases };
-  warm: Latency & {
-    requested: number;
-    /** The warm measurement of ours stopped at the budget before `requested` messages. */
-    stoppedByBudget: boolean;
-    budgetSec: number;
-    messagesPerSec: number;
-    /** Submit → the message shown in the log ("sending"). */
-    shownP50: number;
-    historyAtStart: number;
-    historyAtEnd: number;
-    byHistory: { from: number; to: number; p50: number; p99: number }[];
-    cpu: CpuPerMessage;
-  };
-  baseline: Latency & { name: string; messagesPerSec: number };
-  /** ours / baseline (lower is better; 1 would be the bare transport). */
-  ratios: { betterIs: "lower"; p50: number; p99: number };
-  goals: { coldUnder500ms: boolean; warmP50Under5ms: boolean; warmP99Under20ms: boolean };
-  breakdown: Breakdown | null;
-}
-
-interface Pair {
-  alice: Person;
-  bob: Person;
-}
+export const GOALS = { coldMs: 500, warmP50Ms: 5, warmP99Ms: 20, heapMb: 150 } as const;
+const BASELINE_NAME = "RTCDataChannel between the same two pages (SDP handed over directly; no server, encryption, framing, storage or UI)";
 
 const progress = (text: string) => process.stderr.write(`[chat] ${text}\n`);
 
@@ -151,7 +80,9 @@ export async function runChatBench(opts: ChatBenchOptions = {}): Promise<Report>
   const quick = opts.quick === true;
   const messages = opts.messages ?? (quick ? 200 : 1000);
   if (!Number.isInteger(messages) || messages <= 0) throw new Error("messages must be a positive integer");
-  const coldRuns = Math.min(5, Math.max(1, opts.coldRuns ?? (quick ? 3 : 5)));
+  const coldRuns = Math.min(5, Math.max(2, opts.coldRuns ?? (quick ? 3 : 5)));
+  const history = opts.history ?? 5_000;
+  const memoryHistory = opts.memoryHistory ?? 50_000;
   const budgetSec = opts.budgetSec ?? (quick ? 90 : 300);
   const withBreakdown = opts.breakdown ?? true;
 
@@ -161,7 +92,6 @@ export async function runChatBench(opts: ChatBenchOptions = {}): Promise<Report>
   const world = await startWorld();
   try {
     const roots = [world.alice.server.process().pid!, world.bob.server.process().pid!];
-    const chromium = world.alice.browser.version();
 
     // ---- cold
     const pairs: Pair[] = [];
@@ -173,118 +103,73 @@ export async function runChatBench(opts: ChatBenchOptions = {}): Promise<Report>
       await Promise.all([probe.start(alice.page), probe.start(bob.page)]);
       const result = await alice.page.evaluate(coldConnect, { peer: bob.nickname, text: textOf(`cold-${i}`), timeoutMs: 30_000 });
       const [a, b] = await Promise.all([probe.stop(alice.page), probe.stop(bob.page)]);
-      runs.push({ ...result, phases: coldPhases(a, b, result.clickEpoch, result.delivered, MESSAGE_BYTES), requests: { alice: coldRequests(a, result.clickEpoch, result.delivered), bob: coldRequests(b, result.clickEpoch, result.delivered) } });
+      runs.push({
+        ...result,
+        phases: coldPhases(a, b, result.clickEpoch, result.delivered, MESSAGE_BYTES),
+        handshake: handshakeSteps(a, b, MESSAGE_BYTES),
+        requests: { alice: coldRequests(a, result.clickEpoch, result.delivered), bob: coldRequests(b, result.clickEpoch, result.delivered) },
+      });
       progress(`cold ${i + 1}/${coldRuns}: ${fmt(result.delivered, 0)} ms (direct after ${fmt(result.direct, 0)} ms)`);
-      // Two pairs stay: the last for the warm measurement, the one before for the breakdown.
+      // Two pairs stay: one for each warm measurement.
       if (pairs.length > 2) await closePair(pairs.shift()!);
     }
-    const measured = pairs.at(-1)!;
-    const spare = pairs.length > 1 ? pairs[0]! : null;
+    const [fresh, long] = pairs as [Pair, Pair];
 
-    // ---- warm: ours and the baseline, alternating blocks
-    await openConversation(measured);
-    const offer = await measured.alice.page.evaluate(baselineOffer);
-    const answer = await measured.bob.page.evaluate(baselineAnswer, offer);
-    await measured.alice.page.evaluate(baselineConnect, answer);
-    await measured.alice.page.evaluate(warmBlock, { count: 5, first: 0, size: MESSAGE_BYTES, tag: "warm-up", timeoutMs: 30_000 });
-    await measured.alice.page.evaluate(baselineBlock, { count: 50, size: MESSAGE_BYTES, timeoutMs: 10_000 });
-    await Promise.all([settle(measured.alice.page), settle(measured.bob.page)]);
-
-    const ours: WarmResult[] = [];
-    const base: { roundTrip: number[]; wallMs: number }[] = [];
-    const cpuUses: CpuUse[] = [];
-    const block = Math.min(50, messages);
-    let sent = 0;
-    let baseSent = 0;
-    let stoppedByBudget = false;
-    const started = performance.now();
-    progress(`warm: ${messages} round trips of ours and of the baseline, in alternating blocks of ${block}${budgetSec > 0 ? ` (ours capped at ${budgetSec} s)` : ""}…`);
-    while (sent < messages) {
-      if (budgetSec > 0 && performance.now() - started > budgetSec * 1000) {
-        stoppedByBudget = true;
-        break;
-      }
-      const count = Math.min(block, messages - sent);
-      const before = cpuSnapshot(roots);
-      ours.push(await measured.alice.page.evaluate(warmBlock, { count, first: sent, size: MESSAGE_BYTES, tag: "m", timeoutMs: 60_000 }));
-      cpuUses.push(cpuBetween(before, cpuSnapshot(roots)));
-      sent += count;
-      base.push(await measured.alice.page.evaluate(baselineBlock, { count, size: MESSAGE_BYTES, timeoutMs: 10_000 }));
-      baseSent += count;
-      const last = ours.at(-1)!;
-      progress(`warm: ${sent}/${messages}, this block p50 ${fmt(latency(last.roundTrip).p50, 1)} ms (baseline ${fmt(latency(base.at(-1)!.roundTrip).p50, 2)} ms), ${last.itemsAfter} messages in the conversation`);
-    }
-    // The baseline always gets its full count (it is quick).
-    while (baseSent < messages) {
-      const count = Math.min(block, messages - baseSent);
-      base.push(await measured.alice.page.evaluate(baselineBlock, { count, size: MESSAGE_BYTES, timeoutMs: 10_000 }));
-      baseSent += count;
-    }
-    await measured.alice.page.evaluate(baselineClose);
-    await measured.bob.page.evaluate(baselineClose);
-
-    // ---- breakdown
-    let breakdown: Breakdown | null = null;
+    // ---- warm, no history
+    const short = await warmAt(fresh, { messages, budgetSec, roots, label: "no history" });
+    let breakdownShort: Report["breakdown"] = null;
     if (withBreakdown) {
-      progress("breakdown with a long history: instrumented messages on the measured pair…");
-      const long = await instrumentedBlock(measured, quick ? 10 : 20, roots);
-      await closePair(measured);
-      let short: ShortBreakdown | null = null;
-      if (spare) {
-        progress("breakdown with a short history: a fresh pair, instrumented messages, durability what-if, JS profile…");
-        await openConversation(spare);
-        await spare.alice.page.evaluate(warmBlock, { count: 5, first: 0, size: MESSAGE_BYTES, tag: "warm-up", timeoutMs: 30_000 });
-        const at = await instrumentedBlock(spare, quick ? 20 : 40, roots);
-        const profile = await profileBlock(spare, quick ? 10 : 20);
-        const durability = await durabilityWhatIf(spare, quick ? 1 : 2, quick ? 8 : 10);
-        short = { ...at, durability, profile };
-        await closePair(spare);
-      }
-      if (!short) progress("no second pair (--cold-runs 1): no short-history breakdown");
-      breakdown = { short, long };
-    } else {
-      await closePair(measured);
-      if (spare) await closePair(spare);
+      progress("breakdown with no history: instrumented messages, durability what-if, JS profile…");
+      breakdownShort = { short: await instrumentedBlock(fresh, quick ? 20 : 40, roots, { profile: quick ? 10 : 20, durability: { rounds: quick ? 1 : 2, each: quick ? 8 : 10 } }), long: null };
     }
+    const shortHeap = await heapOf(fresh.alice);
+    await closePair(fresh);
+
+    // ---- warm, long history
+    progress(`writing ${history.toLocaleString("en-US")} messages into both pages' history…`);
+    await seedPair(long, history);
+    const longWarm = await warmAt(long, { messages, budgetSec, roots, label: `${history.toLocaleString("en-US")} in history` });
+    if (withBreakdown && breakdownShort) {
+      progress("breakdown with the long history: instrumented messages…");
+      breakdownShort.long = await instrumentedBlock(long, quick ? 20 : 40, roots);
+    }
+
+    // ---- memory
+    progress(`writing history up to ${memoryHistory.toLocaleString("en-US")} messages, then opening the conversation…`);
+    const memory = await memoryWith(long, memoryHistory, quick ? 1_000 : 2_000);
+    await closePair(long);
 
     // ---- figures
-    const oursRt = ours.flatMap((w) => w.roundTrip);
-    const baseRt = base.flatMap((b) => b.roundTrip);
-    const warm = latency(oursRt);
-    const baseline = latency(baseRt);
     const coldMs = runs.map((r) => r.delivered);
-    const phaseKeys = Object.keys(runs[0]!.phases) as (keyof ColdPhases)[];
+    const median1 = (values: number[]) => round(median(values), 1);
+    const phaseKeys = Object.keys(runs[0]!.phases) as (keyof ColdRun["phases"])[];
+    const stepKeys = Object.keys(runs[0]!.handshake) as (keyof ColdRun["handshake"])[];
+    const coldBaseline = short.coldBaselineMs;
     const report: Report = {
-      meta: { chromium, node: process.version, cpus: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0, 2), quick, date: new Date().toISOString(), messageBytes: MESSAGE_BYTES },
+      meta: { chromium: world.alice.browser.version(), node: process.version, cpus: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0, 2), quick, date: new Date().toISOString(), messageBytes: MESSAGE_BYTES, baseline: BASELINE_NAME },
       cold: {
         runs: runs.map((r) => ({ ...r, open: round(r.open, 1), submit: round(r.submit, 1), shown: round(r.shown, 1), direct: round(r.direct, 1), delivered: round(r.delivered, 1) })),
-        medianMs: round(median(coldMs), 1),
+        medianMs: median1(coldMs),
         maxMs: round(Math.max(...coldMs), 1),
-        phasesMedian: Object.fromEntries(phaseKeys.map((k) => [k, round(median(runs.map((r) => r.phases[k])), 1)])) as unknown as ColdPhases,
+        phasesMedian: Object.fromEntries(phaseKeys.map((k) => [k, median1(runs.map((r) => r.phases[k]))])) as unknown as ColdRun["phases"],
+        handshakeMedian: Object.fromEntries(stepKeys.map((k) => [k, median1(runs.map((r) => r.handshake[k]))])) as unknown as ColdRun["handshake"],
+        baselineMs: coldBaseline,
+        ratio: round(median(coldMs) / coldBaseline.total, 1),
       },
-      warm: {
-        ...warm,
-        requested: messages,
-        stoppedByBudget,
-        budgetSec,
-        messagesPerSec: round((1000 * oursRt.length) / ours.reduce((s, w) => s + w.wallMs, 0), 1),
-        shownP50: latency(ours.flatMap((w) => w.shown)).p50,
-        historyAtStart: ours.length ? ours[0]!.itemsAfter - ours[0]!.roundTrip.length : 0,
-        historyAtEnd: ours.at(-1)?.itemsAfter ?? 0,
-        byHistory: byHistory(ours, quick ? 50 : 100),
-        cpu: cpuPerMessage(cpuUses, oursRt.length),
-      },
-      baseline: { ...baseline, name: BASELINE_NAME, messagesPerSec: round((1000 * baseRt.length) / base.reduce((s, b) => s + b.wallMs, 0), 1) },
-      ratios: { betterIs: "lower", p50: round(warm.p50 / baseline.p50, 1), p99: round(warm.p99 / baseline.p99, 1) },
+      warm: { short, long: longWarm },
+      memory: { ...memory, shortHistoryHeapMb: shortHeap, shortHistory: short.totalAtStart + short.ours.count },
       goals: {
         coldUnder500ms: median(coldMs) < GOALS.coldMs,
-        warmP50Under5ms: warm.p50 < GOALS.warmP50Ms,
-        warmP99Under20ms: warm.p99 < GOALS.warmP99Ms,
+        warmP50Under5msNoHistory: short.ours.p50 < GOALS.warmP50Ms,
+        warmP99Under20msNoHistory: short.ours.p99 < GOALS.warmP99Ms,
+        warmP50Under5msLongHistory: longWarm.ours.p50 < GOALS.warmP50Ms,
+        warmP99Under20msLongHistory: longWarm.ours.p99 < GOALS.warmP99Ms,
+        heapUnder150MbLongHistory: memory.openedHeapMb < GOALS.heapMb,
       },
-      breakdown,
+      breakdown: breakdownShort,
     };
     if (opts.json) console.log(JSON.stringify(report));
-    else printReport(report);
+    else printReport(report, GOALS);
     return report;
   } finally {
     await world.close();
@@ -295,192 +180,141 @@ async function closePair(pair: Pair): Promise<void> {
   await Promise.all([pair.alice.context.close().catch(() => undefined), pair.bob.context.close().catch(() => undefined)]);
 }
 
-/** Bob opens the conversation too (as when both people are chatting), and both see it "direct". */
+/** Both open the conversation (as when both people are chatting), and both see it "direct". */
 async function openConversation(pair: Pair): Promise<void> {
-  const { page } = pair.bob;
-  await page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: pair.alice.nickname }).click();
-  await page.getByRole("heading", { name: pair.alice.nickname }).waitFor();
+  for (const [me, other] of [
+    [pair.alice, pair.bob],
+    [pair.bob, pair.alice],
+  ] as const) {
+    await me.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: other.nickname }).click();
+    await me.page.getByRole("region", { name: `Conversation with ${other.nickname}` }).getByRole("log", { name: "Messages" }).waitFor();
+  }
   for (const p of [pair.alice.page, pair.bob.page]) await p.locator('section[aria-label^="Conversation with"] strong[data-state="direct"]').waitFor({ timeout: 30_000 });
   await Promise.all([settle(pair.alice.page), settle(pair.bob.page)]);
 }
 
-async function cdpSessions(pair: Pair): Promise<[CDPSession, CDPSession]> {
-  return Promise.all([pair.alice.context.newCDPSession(pair.alice.page), pair.bob.context.newCDPSession(pair.bob.page)]);
+/** `count` messages of history before everything the pair has written, in both pages. */
+async function seedPair(pair: Pair, count: number): Promise<void> {
+  for (const [me, other] of [
+    [pair.alice, pair.bob],
+    [pair.bob, pair.alice],
+  ] as const) {
+    const newestAt = (await me.page.evaluate(oldestAt, { account: me.nickname, peer: other.nickname })) - 1_000;
+    await me.page.evaluate(seedHistory, { account: me.nickname, peer: other.nickname, count, newestAt, size: MESSAGE_BYTES });
+  }
 }
 
-let tagCounter = 0;
+async function heapOf(person: Person): Promise<number> {
+  const cdp = await person.context.newCDPSession(person.page);
+  try {
+    return round((await heapAfterGc(cdp)) / 2 ** 20, 1);
+  } finally {
+    await cdp.detach();
+  }
+}
 
-/** `count` messages with the probe recording on both pages, and CDP main-thread metrics and CPU around them. */
-async function instrumentedBlock(pair: Pair, count: number, roots: number[]): Promise<BreakdownAt> {
-  const cdp = await cdpSessions(pair);
-  await Promise.all(cdp.map((s) => s.send("Performance.enable")));
+/** Ours and the baseline in alternating blocks, over an open conversation with whatever history it has. */
+async function warmAt(pair: Pair, o: { messages: number; budgetSec: number; roots: number[]; label: string }): Promise<WarmAt> {
+  await openConversation(pair);
+  const offer = await pair.alice.page.evaluate(baselineOffer);
+  const answer = await pair.bob.page.evaluate(baselineAnswer, offer.sdp);
+  const connectMs = await pair.alice.page.evaluate(baselineConnect, answer.sdp);
+  const firstEcho = (await pair.alice.page.evaluate(baselineBlock, { count: 1, size: MESSAGE_BYTES, timeoutMs: 10_000 })).roundTrip[0]!;
+  const coldBaselineMs = { offer: round(offer.ms, 1), answer: round(answer.ms, 1), connect: round(connectMs, 1), firstEcho: round(firstEcho, 1), total: round(offer.ms + answer.ms + connectMs + firstEcho, 1) };
+  await pair.alice.page.evaluate(warmBlock, { count: 5, first: 0, size: MESSAGE_BYTES, tag: "warm-up", timeoutMs: 30_000 });
+  await pair.alice.page.evaluate(baselineBlock, { count: 50, size: MESSAGE_BYTES, timeoutMs: 10_000 });
   await Promise.all([settle(pair.alice.page), settle(pair.bob.page)]);
-  const metricsBefore = await Promise.all(cdp.map(readMetrics));
-  await Promise.all([probe.start(pair.alice.page), probe.start(pair.bob.page)]);
-  const before = cpuSnapshot(roots);
-  const result = await pair.alice.page.evaluate(warmBlock, { count, first: 0, size: MESSAGE_BYTES, tag: `probe${tagCounter++}`, timeoutMs: 60_000 });
-  const cpu = cpuBetween(before, cpuSnapshot(roots));
-  const [a, b] = await Promise.all([probe.stop(pair.alice.page), probe.stop(pair.bob.page)]);
-  const metricsAfter = await Promise.all(cdp.map(readMetrics));
-  await Promise.all(cdp.map((s) => s.detach()));
-  return {
-    history: result.itemsAfter - count,
-    stages: warmStages(a, b, result.submitEpoch, result.deliveredEpoch, MESSAGE_BYTES),
-    mainThread: { alice: mainThreadPerMessage(metricsBefore[0]!, metricsAfter[0]!, count), bob: mainThreadPerMessage(metricsBefore[1]!, metricsAfter[1]!, count) },
-    cpu: cpuPerMessage([cpu], count),
-  };
-}
 
-/**
- * Blocks of `each` messages with the app's durability ("strict") and with
- * every read-write transaction forced to "relaxed", in ABBA order so that the
- * slow growth with history falls on both alike.
- */
-async function durabilityWhatIf(pair: Pair, rounds: number, each: number): Promise<ShortBreakdown["durability"]> {
-  const strict: number[] = [];
-  const relaxed: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    for (const relax of [false, true, true, false]) {
-      await Promise.all([probe.start(pair.alice.page, relax), probe.start(pair.bob.page, relax)]);
-      const result = await pair.alice.page.evaluate(warmBlock, { count: each, first: 0, size: MESSAGE_BYTES, tag: `dur${tagCounter++}`, timeoutMs: 60_000 });
-      await Promise.all([probe.stop(pair.alice.page), probe.stop(pair.bob.page)]);
-      (relax ? relaxed : strict).push(...result.roundTrip);
+  const totalAtStart = await pair.alice.page.evaluate(countHistory, { account: pair.alice.nickname, peer: pair.bob.nickname });
+  const loadedAtStart = await pair.alice.page.evaluate(() => Number(document.querySelector<HTMLElement>('[role="log"][aria-label="Messages"]')?.dataset.count ?? 0));
+  const ours: WarmResult[] = [];
+  const base: { roundTrip: number[]; wallMs: number }[] = [];
+  const cpuUses: CpuUse[] = [];
+  const block = Math.min(50, o.messages);
+  let sent = 0;
+  let baseSent = 0;
+  let stoppedByBudget = false;
+  const started = performance.now();
+  progress(`warm (${o.label}): ${o.messages} round trips of ours and of the baseline, in alternating blocks of ${block}…`);
+  while (sent < o.messages) {
+    if (o.budgetSec > 0 && performance.now() - started > o.budgetSec * 1000) {
+      stoppedByBudget = true;
+      break;
     }
+    const count = Math.min(block, o.messages - sent);
+    const before = cpuSnapshot(o.roots);
+    ours.push(await pair.alice.page.evaluate(warmBlock, { count, first: sent, size: MESSAGE_BYTES, tag: "m", timeoutMs: 60_000 }));
+    cpuUses.push(cpuBetween(before, cpuSnapshot(o.roots)));
+    sent += count;
+    base.push(await pair.alice.page.evaluate(baselineBlock, { count, size: MESSAGE_BYTES, timeoutMs: 10_000 }));
+    baseSent += count;
+    const last = ours.at(-1)!;
+    progress(`warm (${o.label}): ${sent}/${o.messages}, this block p50 ${fmt(latency(last.roundTrip).p50, 1)} ms (baseline ${fmt(latency(base.at(-1)!.roundTrip).p50, 2)} ms), ${(totalAtStart + sent).toLocaleString("en-US")} messages in the conversation, ${last.loadedAfter} loaded in the page`);
   }
-  const s = latency(strict);
-  const x = latency(relaxed);
-  return { messagesEach: strict.length, strictP50: s.p50, relaxedP50: x.p50, strictP90: s.p90, relaxedP90: x.p90 };
-}
+  while (baseSent < o.messages) {
+    const count = Math.min(block, o.messages - baseSent);
+    base.push(await pair.alice.page.evaluate(baselineBlock, { count, size: MESSAGE_BYTES, timeoutMs: 10_000 }));
+    baseSent += count;
+  }
+  await pair.alice.page.evaluate(baselineClose);
+  await pair.bob.page.evaluate(baselineClose);
 
-async function profileBlock(pair: Pair, count: number): Promise<ShortBreakdown["profile"]> {
-  const cdp = await cdpSessions(pair);
-  await Promise.all(cdp.map(startProfile));
-  const result = await pair.alice.page.evaluate(warmBlock, { count, first: 0, size: MESSAGE_BYTES, tag: `prof${tagCounter++}`, timeoutMs: 60_000 });
-  const [alice, bob] = await Promise.all(cdp.map((s) => stopProfile(s, count)));
-  await Promise.all(cdp.map((s) => s.detach()));
-  return { history: result.itemsAfter - count, alice: alice!, bob: bob! };
-}
-
-function cpuPerMessage(uses: CpuUse[], count: number): CpuPerMessage {
-  const sum = (i: number) => {
-    const out: Record<string, number> = {};
-    for (const u of uses) for (const [type, ms] of Object.entries(u.chromiumMs[i] ?? {})) out[type] = (out[type] ?? 0) + ms;
-    return Object.fromEntries(Object.entries(out).map(([type, ms]) => [type, round(ms / count, 1)]));
-  };
-  const wall = uses.reduce((s, u) => s + u.wallMs, 0);
+  const oursRt = ours.flatMap((w) => w.roundTrip);
+  const baseRt = base.flatMap((b) => b.roundTrip);
+  const warm = latency(oursRt);
+  const baseline = latency(baseRt);
   return {
-    alice: sum(0),
-    bob: sum(1),
-    server: round(uses.reduce((s, u) => s + u.serverMs, 0) / count, 1),
-    otherCpuPercent: round((100 * uses.reduce((s, u) => s + u.otherMs, 0)) / Math.max(1, wall), 1),
+    label: o.label,
+    totalAtStart,
+    ours: warm,
+    baseline,
+    ratios: { p50: round(warm.p50 / baseline.p50, 1), p99: round(warm.p99 / baseline.p99, 1) },
+    requested: o.messages,
+    stoppedByBudget,
+    budgetSec: o.budgetSec,
+    messagesPerSec: round((1000 * oursRt.length) / ours.reduce((s, w) => s + w.wallMs, 0), 1),
+    baselineMessagesPerSec: round((1000 * baseRt.length) / base.reduce((s, b) => s + b.wallMs, 0), 1),
+    shownP50: latency(ours.flatMap((w) => w.shown)).p50,
+    loadedAtStart,
+    loadedAtEnd: ours.at(-1)?.loadedAfter ?? loadedAtStart,
+    byHistory: byHistory(ours, totalAtStart, 200),
+    cpu: cpuPerMessage(cpuUses, oursRt.length),
+    coldBaselineMs,
   };
 }
 
-function byHistory(blocks: WarmResult[], size: number): Report["warm"]["byHistory"] {
-  const points: { history: number; rt: number }[] = [];
-  for (const w of blocks) {
-    const first = w.itemsAfter - w.roundTrip.length;
-    w.roundTrip.forEach((rt, j) => points.push({ history: first + j, rt }));
-  }
-  const out: Report["warm"]["byHistory"] = [];
+/** Alice's page with `total` messages in the open conversation: its heap once opened, and after scrolling back through `scrollBack` of them. */
+async function memoryWith(pair: Pair, total: number, scrollBack: number): Promise<Report["memory"]> {
+  const { alice, bob } = pair;
+  const newestAt = (await alice.page.evaluate(oldestAt, { account: alice.nickname, peer: bob.nickname })) - 1_000;
+  const have = await alice.page.evaluate(countHistory, { account: alice.nickname, peer: bob.nickname });
+  const seedMs = await alice.page.evaluate(seedHistory, { account: alice.nickname, peer: bob.nickname, count: Math.max(0, total - have), newestAt, size: MESSAGE_BYTES });
+  // A fresh page load: nothing of the earlier history stays in memory.
+  await alice.page.reload();
+  await alice.page.getByText("(keys ready)").waitFor({ timeout: 30_000 });
+  const started = Date.now();
+  await alice.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: bob.nickname }).click();
+  await alice.page.locator('[role="log"][aria-label="Messages"] li[data-status]').first().waitFor({ timeout: 30_000 });
+  const openMs = Date.now() - started;
+  await settle(alice.page, 500);
+  const openedHeapMb = await heapOf(alice);
+  const loaded = await scrollBackTo(alice.page, scrollBack);
+  await settle(alice.page, 500);
+  const scrolledHeapMb = await heapOf(alice);
+  const domRows = await alice.page.locator('[role="log"][aria-label="Messages"] li[data-status]').count();
+  return { history: total, seedMs: round(seedMs, 0), openMs, openedHeapMb, scrolledBack: loaded, scrolledHeapMb, domRows, shortHistoryHeapMb: 0, shortHistory: 0 };
+}
+
+/** Round trips in slices of `size`, by how many messages the conversation held when each was sent. */
+function byHistory(blocks: WarmResult[], totalAtStart: number, size: number): WarmAt["byHistory"] {
+  const points = blocks.flatMap((w) => w.roundTrip).map((rt, j) => ({ history: totalAtStart + j, rt }));
+  const out: WarmAt["byHistory"] = [];
   for (let i = 0; i < points.length; i += size) {
     const slice = points.slice(i, i + size);
     const l = latency(slice.map((p) => p.rt));
     out.push({ from: slice[0]!.history, to: slice.at(-1)!.history, p50: l.p50, p99: l.p99 });
   }
   return out;
-}
-
-// ---------------------------------------------------------------- printing
-
-const met = (ok: boolean) => (ok ? "met" : "NOT met");
-const sumValues = (m: Record<string, number>) => Object.values(m).reduce((s, x) => s + x, 0);
-const cpuText = (m: Record<string, number>) =>
-  `${fmt(sumValues(m), 0)} ms (${Object.entries(m)
-    .filter(([, ms]) => ms >= 0.5)
-    .sort((a, b) => b[1] - a[1])
-    .map(([type, ms]) => `${type} ${fmt(ms, 0)}`)
-    .join(", ")})`;
-
-function printBreakdownAt(lines: string[], title: string, at: BreakdownAt): void {
-  const s = at.stages;
-  lines.push(`  ${title}`);
-  lines.push(`    round trip of the instrumented messages: median ${fmt(s.roundTripMs.median, 1)} ms, mean ${fmt(s.roundTripMs.mean, 1)} ms (${s.matched}/${s.messages} messages fully traced)`);
-  lines.push(`    ${"stage".padEnd(58)} ${"median".padStart(8)} ${"mean".padStart(8)}   share of mean`);
-  for (const [key, label] of Object.entries(STAGE_LABELS) as [keyof typeof STAGE_LABELS, string][]) {
-    const v = s.stages[key];
-    lines.push(`    ${label.padEnd(58)} ${fmt(v.median, 1).padStart(8)} ${fmt(v.mean, 1).padStart(8)}   ${fmt((100 * v.mean) / s.roundTripMs.mean, 0).padStart(4)} %`);
-  }
-  const idb = (m: Record<string, { count: number; medianMs: number }>) =>
-    Object.entries(m)
-      .map(([k, v]) => `${k} ×${fmt(v.count, 1)} (${fmt(v.medianMs, 1)} ms)`)
-      .join("; ");
-  lines.push(`    IndexedDB transactions per message, median creation → commit event (includes waiting for a busy main thread): alice ${idb(s.idbPerMessage.alice)}`);
-  lines.push(`      bob ${idb(s.idbPerMessage.bob)}`);
-  const http = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ×${fmt(v, 1)}`).join(", ") || "none";
-  lines.push(`    requests to the server per message: alice ${http(s.httpPerMessage.alice)}; bob ${http(s.httpPerMessage.bob)}`);
-  const mt = (m: MainThread) => `${fmt(m.task, 1)} ms busy (script ${fmt(m.script, 1)}, layout ${fmt(m.layout, 1)}, style ${fmt(m.style, 1)}, other ${fmt(m.other, 1)}), ${m.domNodes} DOM nodes`;
-  lines.push(`    main thread per message: alice ${mt(at.mainThread.alice)}`);
-  lines.push(`                             bob   ${mt(at.mainThread.bob)}`);
-  lines.push(`    CPU per message: alice's Chromium ${cpuText(at.cpu.alice)}; bob's ${cpuText(at.cpu.bob)}; server ${fmt(at.cpu.server, 1)} ms`);
-}
-
-function printReport(r: Report): void {
-  const lines: string[] = [];
-  const w = r.warm;
-  const b = r.baseline;
-  lines.push(`Chat benchmark: Chromium ${r.meta.chromium} (headless, software rendering) on loopback, ${r.meta.cpus} CPUs, ${r.meta.messageBytes}-byte messages${r.meta.quick ? ", quick" : ""}`);
-  lines.push(`  baseline: ${b.name}`);
-  lines.push("");
-  lines.push(`  cold: "Connect" → first message delivered (fresh pair each run)`);
-  lines.push(`    runs (ms)             ${r.cold.runs.map((c) => fmt(c.delivered, 0)).join(", ")}`);
-  lines.push(`    median / max          ${fmt(r.cold.medianMs, 0)} / ${fmt(r.cold.maxMs, 0)} ms      goal: median < ${GOALS.coldMs} ms  ${met(r.goals.coldUnder500ms)}`);
-  const p = r.cold.phasesMedian;
-  lines.push(
-    `    phases (median ms)    click → offer sent ${fmt(p.clickToOffer, 0)} · offer → bob ${fmt(p.offerToBob, 0)} · bob answers ${fmt(p.bobAnswers, 0)} · answer → alice ${fmt(p.answerToAlice, 0)} · ICE+DTLS+SCTP ${fmt(p.iceDtlsSctp, 0)} · W-Ratchet handshake ${fmt(p.handshake, 0)} · message + ack ${fmt(p.messageAndAck, 0)}`,
-  );
-  const medianRun = [...r.cold.runs].sort((x, y) => x.delivered - y.delivered)[Math.floor((r.cold.runs.length - 1) / 2)]!;
-  const requests = (list: ColdRequest[]) => list.map((q) => `${q.request} @${fmt(q.startMs, 0)} (${fmt(q.ms, 0)} ms)`).join(", ") || "none";
-  lines.push(`    median run's requests to the server (@ms after the click, duration):`);
-  lines.push(`      alice: ${requests(medianRun.requests.alice)}`);
-  lines.push(`      bob:   ${requests(medianRun.requests.bob)}`);
-  lines.push("");
-  lines.push(`  warm: round trip of a message and its ack over the open channel (ms)`);
-  lines.push(`    ${"".padEnd(10)} ${"n".padStart(6)} ${"p50".padStart(9)} ${"p90".padStart(9)} ${"p99".padStart(9)} ${"max".padStart(9)} ${"msg/s".padStart(9)}`);
-  const row = (name: string, l: Latency, rate: number) =>
-    `    ${name.padEnd(10)} ${String(l.count).padStart(6)} ${fmt(l.p50).padStart(9)} ${fmt(l.p90).padStart(9)} ${fmt(l.p99).padStart(9)} ${fmt(l.max).padStart(9)} ${fmt(rate, 1).padStart(9)}`;
-  lines.push(row("ours", w, w.messagesPerSec));
-  lines.push(row("baseline", b, b.messagesPerSec));
-  lines.push(`    ours/baseline     ${`${fmt(r.ratios.p50, 1)}×`.padStart(9)} ${"".padStart(9)} ${`${fmt(r.ratios.p99, 1)}×`.padStart(9)}   (lower is better)`);
-  lines.push(`    goals: p50 < ${GOALS.warmP50Ms} ms ${met(r.goals.warmP50Under5ms)} (${fmt(w.p50, 1)} ms); p99 < ${GOALS.warmP99Ms} ms ${met(r.goals.warmP99Under20ms)} (${fmt(w.p99, 1)} ms)`);
-  if (w.stoppedByBudget) {
-    lines.push(`    NOTE: ours stopped after ${w.count} of ${w.requested} messages (the ${w.budgetSec} s budget, --budget); its figures are over those ${w.count}.`);
-    lines.push(`          Later messages would only be slower: every message re-renders the whole conversation (see "by history").`);
-  }
-  lines.push(`    submit → message shown ("sending"): p50 ${fmt(w.shownP50, 1)} ms`);
-  lines.push(`    by history (messages already in the conversation): ${w.byHistory.map((h) => `${h.from}–${h.to}: p50 ${fmt(h.p50, 0)}, p99 ${fmt(h.p99, 0)}`).join(" | ")}`);
-  lines.push(`    CPU per message: alice's Chromium ${cpuText(w.cpu.alice)}; bob's ${cpuText(w.cpu.bob)}; server ${fmt(w.cpu.server, 1)} ms; other processes ${fmt(w.cpu.otherCpuPercent, 0)} % of a core`);
-  if (w.cpu.otherCpuPercent > 20) lines.push(`    NOTE: other processes used ${fmt(w.cpu.otherCpuPercent, 0)} % of a core during the warm measurement: the machine was shared and the figures are noisy.`);
-  const bd = r.breakdown;
-  if (bd) {
-    lines.push("");
-    lines.push(`  breakdown: where a warm round trip's time goes (in-page probe: IndexedDB, data channel, fetch, WebSocket; CDP metrics)`);
-    const short = bd.short;
-    if (short) {
-      printBreakdownAt(lines, `short history (a fresh pair, ${short.history} messages in the conversation):`, short);
-      const d = short.durability;
-      lines.push(
-        `    what-if IndexedDB durability "relaxed" (page-level override, not the app): p50 ${fmt(d.strictP50, 1)} → ${fmt(d.relaxedP50, 1)} ms, p90 ${fmt(d.strictP90, 1)} → ${fmt(d.relaxedP90, 1)} ms (${d.messagesEach} messages each, ABBA blocks)`,
-      );
-      for (const who of ["alice", "bob"] as const) {
-        const prof = short.profile[who];
-        lines.push(`    JS profile, ${who} (${short.profile.history} messages in the conversation; the sampling profiler slows the page): ${fmt(prof.busyMsPerMessage, 1)} ms busy per message; top self time per message:`);
-        for (const h of prof.hotSpots.slice(0, 8)) lines.push(`      ${fmt(h.selfMs, 2).padStart(6)} ms  ${h.fn.padEnd(22)} ${h.where.padEnd(28)} ${h.code}`);
-      }
-    }
-    printBreakdownAt(lines, `long history (the measured pair, ${bd.long.history} messages in the conversation):`, bd.long);
-  }
-  console.log(lines.join("\n"));
 }
 
 function parseArgs(argv: string[]): ChatBenchOptions {
@@ -496,7 +330,9 @@ function parseArgs(argv: string[]): ChatBenchOptions {
     else if (flag === "--quick") opts.quick = true;
     else if (flag === "--no-breakdown") opts.breakdown = false;
     else if (flag === "--messages") opts.messages = int(flag, argv[++i], 1);
-    else if (flag === "--cold-runs") opts.coldRuns = int(flag, argv[++i], 1);
+    else if (flag === "--cold-runs") opts.coldRuns = int(flag, argv[++i], 2);
+    else if (flag === "--history") opts.history = int(flag, argv[++i], 1);
+    else if (flag === "--memory-history") opts.memoryHistory = int(flag, argv[++i], 1);
     else if (flag === "--budget") opts.budgetSec = int(flag, argv[++i], 0);
     else throw new Error(`unknown option ${flag}; see the comment at the top of bench/chat.ts`);
   }
@@ -509,4 +345,3 @@ if (/bench[\\/]chat\.ts$/.test(process.argv[1] ?? "")) {
     process.exit(1);
   });
 }
-

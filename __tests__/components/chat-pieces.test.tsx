@@ -9,17 +9,15 @@ import { MessageRequest } from "@/app/_components/chat/message-request";
 import type { ConversationView, Messenger } from "@/lib/chat/messenger";
 import { SafetyNumberView } from "@/app/_components/chat/safety-number";
 import { generateIdentity, safetyNumber } from "@/lib/crypto";
-import type { StoredMessage } from "@/lib/store/history-store";
+import { giveListsAScreen } from "./support/layout";
+import { message, openTimeline } from "./support/timeline";
 
-beforeAll(() => {
-  Element.prototype.scrollIntoView = () => undefined;
-});
-
-const message = (id: string, direction: "in" | "out", status: StoredMessage["status"], text = `text ${id}`): StoredMessage => ({ account: "alice", id, peer: "bob", direction, text, at: 1_700_000_000_000, status });
+giveListsAScreen(".messages");
 
 describe("MessageList", () => {
-  it("is a log named Messages whose items say who wrote them and their status in words", () => {
-    render(<MessageList peer="bob" messages={[message("1", "out", "delivered"), message("2", "out", "waiting"), message("3", "in", "received"), message("4", "out", "pending")]} />);
+  it("is a log named Messages whose items say who wrote them and their status in words", async () => {
+    const timeline = await openTimeline([message("1", "out", "delivered"), message("2", "out", "waiting"), message("3", "in", "received"), message("4", "out", "pending")]);
+    render(<MessageList timeline={timeline} peer="bob" />);
     const log = screen.getByRole("log", { name: "Messages" });
     const items = within(log).getAllByRole("listitem").filter((li) => li.dataset.status);
     expect(items.map((li) => li.textContent)).toEqual([
@@ -30,8 +28,8 @@ describe("MessageList", () => {
     ]);
   });
 
-  it("renders text as text, never as markup", () => {
-    render(<MessageList peer="bob" messages={[message("1", "in", "received", "<img src=x onerror=alert(1)>")]} />);
+  it("renders text as text, never as markup", async () => {
+    render(<MessageList timeline={await openTimeline([message("1", "in", "received", "<img src=x onerror=alert(1)>")])} peer="bob" />);
     expect(screen.getByText("<img src=x onerror=alert(1)>")).toBeInTheDocument();
     expect(document.querySelector("img")).toBeNull();
   });
@@ -112,13 +110,13 @@ describe("SafetyNumberView", () => {
 });
 
 describe("MessageRequest", () => {
-  const view = (over: Partial<ConversationView> = {}): ConversationView => ({
+  const view = async (over: Partial<ConversationView> = {}, messages = [message("m1", "in", "received", "hi, remember me?", 1, "mallory")]): Promise<ConversationView> => ({
     peer: "mallory",
-    messages: [{ account: "alice", id: "m1", peer: "mallory", direction: "in", text: "hi, remember me?", at: 1, status: "received" }],
+    timeline: await openTimeline(messages, "mallory"),
     connection: "direct",
     keyWarnings: [],
     newDevices: [],
-    error: null,
+    problem: null,
     notice: null,
     stranger: true,
     blocked: false,
@@ -131,7 +129,7 @@ describe("MessageRequest", () => {
 
   it("shows a stranger's first message as a request to accept or block", async () => {
     const { calls, messenger } = fakeMessenger();
-    render(<MessageRequest messenger={messenger} conversation={view()} />);
+    render(<MessageRequest messenger={messenger} conversation={await view()} />);
     const request = screen.getByRole("region", { name: "Message request" });
     expect(request).toHaveTextContent("mallory is not in your contacts");
     await userEvent.click(screen.getByRole("button", { name: "Block" }));
@@ -139,17 +137,17 @@ describe("MessageRequest", () => {
     expect(calls).toEqual(["block:mallory", "accept:mallory"]);
   });
 
-  it("shows nothing for a contact, or for a stranger who has not written", () => {
+  it("shows nothing for a contact, or for a stranger who has not written", async () => {
     const { messenger } = fakeMessenger();
-    const { container, rerender } = render(<MessageRequest messenger={messenger} conversation={view({ stranger: false })} />);
+    const { container, rerender } = render(<MessageRequest messenger={messenger} conversation={await view({ stranger: false })} />);
     expect(container).toBeEmptyDOMElement();
-    rerender(<MessageRequest messenger={messenger} conversation={view({ messages: [] })} />);
+    rerender(<MessageRequest messenger={messenger} conversation={await view({}, [])} />);
     expect(container).toBeEmptyDOMElement();
   });
 
   it("offers to unblock a blocked nickname", async () => {
     const { calls, messenger } = fakeMessenger();
-    render(<MessageRequest messenger={messenger} conversation={view({ blocked: true })} />);
+    render(<MessageRequest messenger={messenger} conversation={await view({ blocked: true })} />);
     expect(screen.getByRole("region", { name: "Blocked" })).toHaveTextContent("You blocked mallory");
     await userEvent.click(screen.getByRole("button", { name: "Unblock" }));
     expect(calls).toEqual(["accept:mallory"]);

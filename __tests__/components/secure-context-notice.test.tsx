@@ -1,6 +1,6 @@
 import { render, screen, within } from "@testing-library/react";
 import { SecureContextNotice } from "@/app/_components/secure-context-notice";
-import { featuresOffHere } from "@/lib/device/secure-context";
+import { featuresOffHere } from "@/lib/this-device/secure-context";
 
 describe("featuresOffHere", () => {
   it("finds nothing off on a secure origin", () => {

@@ -1,19 +1,17 @@
 import { render, screen, within } from "@testing-library/react";
 import { MessageList } from "@/app/_components/chat/message-list";
 import { UnreachableHint } from "@/app/_components/chat/unreachable-hint";
-import type { StoredMessage } from "@/lib/store/history-store";
+import { giveListsAScreen } from "./support/layout";
+import { message, openTimeline } from "./support/timeline";
+
+giveListsAScreen(".messages");
 
 // What a person sees when the peer is online but no network path works.
 
-beforeAll(() => {
-  Element.prototype.scrollIntoView = () => undefined;
-});
-
-const message = (id: string, status: StoredMessage["status"]): StoredMessage => ({ account: "alice", id, peer: "bob", direction: "out", text: `text ${id}`, at: 1_700_000_000_000, status });
-
 describe("an unreachable peer", () => {
-  it("shows waiting messages as waiting for a network path, not for the peer to come online; delivered ones stay delivered", () => {
-    render(<MessageList peer="bob" unreachable messages={[message("1", "delivered"), message("2", "pending"), message("3", "waiting")]} />);
+  it("shows waiting messages as waiting for a network path, not for the peer to come online; delivered ones stay delivered", async () => {
+    const timeline = await openTimeline([message("1", "out", "delivered"), message("2", "out", "pending"), message("3", "out", "waiting")]);
+    render(<MessageList timeline={timeline} peer="bob" unreachable />);
     const items = within(screen.getByRole("log", { name: "Messages" }))
       .getAllByRole("listitem")
       .filter((li) => li.dataset.status);

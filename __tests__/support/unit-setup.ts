@@ -5,6 +5,6 @@
 // (__tests__/vectors/primitives-paths.test.ts, the native runs in
 // __tests__/unit/crypto/properties.test.ts and channel/secure-channel.test.ts).
 import { tweetnaclPrimitives } from "@/lib/crypto/primitives";
-import { pinPagePrimitives } from "@/lib/device/page-primitives";
+import { pinPagePrimitives } from "@/lib/this-device/page-primitives";
 
 pinPagePrimitives(tweetnaclPrimitives);

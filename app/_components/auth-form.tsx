@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { logIn, signUp } from "@/lib/api/auth";
-import { ApiRequestError } from "@/lib/api/fetch-json";
+import { logIn, signUp } from "@/lib/api-client/auth";
+import { ApiRequestError } from "@/lib/api-client/fetch-json";
 
 type Mode = "signup" | "login";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
-import { featuresOffHere, type SecureOnlyFeature } from "@/lib/device/secure-context";
+import { featuresOffHere, type SecureOnlyFeature } from "@/lib/this-device/secure-context";
 
 const why: Record<SecureOnlyFeature, string> = {
   notifications: "Pings (notifications) on this device: browsers only allow service workers and push on https.",

@@ -56,6 +56,45 @@ export function coldPhases(alice: ProbeRecords, bob: ProbeRecords, clickEpoch: n
   };
 }
 
+/**
+ * Where the W-Ratchet handshake's time goes, from the data channel's traffic
+ * on both pages (ms): each side's hello leaves after its channel opens, each
+ * side's auth leaves after the other's hello arrives, and alice's first
+ * message leaves after bob's auth arrives. Alice's and bob's steps overlap.
+ */
+export interface HandshakeSteps {
+  /** Alice: channel open → her hello on the wire (ephemeral key, signature). */
+  aliceHello: number;
+  /** Bob: channel open → his hello on the wire. */
+  bobHello: number;
+  /** Alice: bob's hello arrived → her auth on the wire (the expected key, verification, DH). */
+  aliceAuth: number;
+  /** Bob: alice's hello arrived → his auth on the wire. */
+  bobAuth: number;
+  /** Alice: bob's auth arrived → her first message on the wire (session, ready, outbox read, encryption). */
+  aliceFirstMessage: number;
+}
+
+export function handshakeSteps(alice: ProbeRecords, bob: ProbeRecords, messageBytes: number): HandshakeSteps {
+  const on = (records: ProbeRecords, kind: string) => records.events.filter((e) => e[1] === kind && e[2] === PRODUCT_CHANNEL).map((e) => e[0]);
+  const [aOpen] = on(alice, "dc:open");
+  const [bOpen] = on(bob, "dc:open");
+  const after = (list: number[], from: number | undefined) => list.filter((t) => from !== undefined && t >= from);
+  const aOut = after(on(alice, "dc:out"), aOpen);
+  const aIn = after(on(alice, "dc:in"), aOpen);
+  const bOut = after(on(bob, "dc:out"), bOpen);
+  const bIn = after(on(bob, "dc:in"), bOpen);
+  const chatOut = alice.events.find((e) => e[1] === "dc:out" && e[2] === PRODUCT_CHANNEL && e[3] >= messageBytes)?.[0] ?? Number.NaN;
+  const d = (to: number | undefined, from: number | undefined) => round((to ?? Number.NaN) - (from ?? Number.NaN), 1);
+  return {
+    aliceHello: d(aOut[0], aOpen),
+    bobHello: d(bOut[0], bOpen),
+    aliceAuth: d(aOut[1], aIn[0]),
+    bobAuth: d(bOut[1], bIn[0]),
+    aliceFirstMessage: d(chatOut, aIn[1]),
+  };
+}
+
 /** A page's requests to the server between the click and the delivered message: "METHOD path", start (ms after the click) and duration. */
 export function coldRequests(records: ProbeRecords, clickEpoch: number, deliveredMs: number): { request: string; startMs: number; ms: number }[] {
   const out: { request: string; startMs: number; ms: number }[] = [];
@@ -76,13 +115,11 @@ export function coldRequests(records: ProbeRecords, clickEpoch: number, delivere
  * her clock, bob's on his; `transit` is what is left of "alice sent → ack
  * arrived" once bob's own time is taken out: both passages through the
  * WebRTC stack plus any wait for a busy main thread to take the message.
+ * Alice's outbox write runs beside the send, off this path: it is reported
+ * on its own (`outboxWrite`).
  */
 export interface WarmStages {
-  /** Alice: submit handler, checks, until the outbox + history write starts. */
-  aSubmit: number;
-  /** Alice: the IndexedDB transaction writing outbox + history (durability "strict"). */
-  aEnqueueTx: number;
-  /** Alice: "sending" rendered, the outbox read again, encrypt, until the bytes go to the data channel. */
+  /** Alice: submit handler, checks, the outbox write started, encryption, until the bytes go to the data channel. */
   aToWire: number;
   /** Both directions through WebRTC, and waiting for the receiving main thread. */
   transit: number;
@@ -92,25 +129,20 @@ export interface WarmStages {
   bStoreTx: number;
   /** Bob: encrypt the ack, until it goes to the data channel. */
   bAck: number;
-  /** Alice: decrypt the ack, until the outbox + history update starts. */
+  /** Alice: decrypt the ack, "delivered" published, until the outbox update starts. */
   aAckDecrypt: number;
-  /** Alice: the IndexedDB transaction removing the outbox entry and marking the message delivered. */
-  aAckTx: number;
-  /** Alice: the snapshot published, React renders the conversation, until the status reads "delivered" in the DOM. */
+  /** Alice: React renders the row, until the status reads "delivered" in the DOM. */
   aRender: number;
 }
 
 export const STAGE_LABELS: Record<keyof WarmStages, string> = {
-  aSubmit: "alice: submit → outbox write starts",
-  aEnqueueTx: "alice: IndexedDB outbox+history write",
-  aToWire: "alice: render 'sending', re-read outbox, encrypt → wire",
+  aToWire: "alice: submit → checks, outbox write started, encrypt → wire",
   transit: "WebRTC both ways + waiting for a busy main thread",
   bDecrypt: "bob: decrypt + parse → store starts",
-  bStoreTx: "bob: IndexedDB seen+history write",
+  bStoreTx: "bob: IndexedDB seen+history write (strict)",
   bAck: "bob: encrypt ack → wire",
-  aAckDecrypt: "alice: decrypt ack → outbox update starts",
-  aAckTx: "alice: IndexedDB outbox delete + history update",
-  aRender: "alice: publish + React render → 'delivered' in DOM",
+  aAckDecrypt: "alice: decrypt ack → 'delivered' published",
+  aRender: "alice: React renders the row → 'delivered' in DOM",
 };
 
 export interface WarmStageReport {
@@ -120,6 +152,8 @@ export interface WarmStageReport {
   roundTripMs: { median: number; mean: number };
   /** Median and mean of each stage over the matched messages (the means add up to the mean round trip). */
   stages: Record<keyof WarmStages, { median: number; mean: number }>;
+  /** Alice's outbox + history write, creation to commit: beside the round trip, not in it. */
+  outboxWrite: { median: number; mean: number };
   /** IndexedDB transactions per message, by "stores mode", each with its median duration (creation to commit event). */
   idbPerMessage: { alice: Record<string, { count: number; medianMs: number }>; bob: Record<string, { count: number; medianMs: number }> };
   /** Requests to the server per message. */
@@ -137,36 +171,34 @@ export function warmStages(alice: ProbeRecords, bob: ProbeRecords, submitEpoch: 
 
   const samples: WarmStages[] = [];
   const totals: number[] = [];
+  const outbox: number[] = [];
   for (let i = 0; i < submitEpoch.length; i++) {
     const t0 = submitEpoch[i]!;
     const t1 = deliveredEpoch[i]!;
-    const inWindow = <T extends ProbeEvent | ProbeTx>(list: T[], at: (x: T) => number, from: number) => list.find((x) => at(x) >= from && at(x) <= t1);
-    const enqueue = inWindow(aRw, (t) => t[3], t0);
     const chatOut = aOut.find((e) => e[0] >= t0 && e[0] <= t1 && e[3] >= messageBytes);
-    if (!enqueue || !chatOut) continue;
-    const ackTx = inWindow(aRw, (t) => t[3], chatOut[0]);
-    if (!ackTx) continue;
-    // The ack is the last message in before the update starts (a rekey may come first).
-    const ackIn = aIn.filter((e) => e[0] >= chatOut[0] && e[0] <= ackTx[3]).at(-1);
+    if (!chatOut) continue;
+    // The outbox write is created before the message leaves; the ack's update after the ack arrived.
+    const enqueue = aRw.find((t) => t[3] >= t0 && t[3] <= chatOut[0]);
+    if (enqueue?.[4]) outbox.push(enqueue[4] - enqueue[3]);
+    const ackTx = aRw.find((t) => t[3] > chatOut[0] && t[3] <= t1 + 50);
     // Bob's copy of this message: the first chat-sized arrival after alice sent it.
     const chatIn = bChats.find((e) => e[0] >= chatOut[0] - 2);
-    if (!ackIn || !chatIn) continue;
+    if (!ackTx || !chatIn) continue;
+    // The ack is the last message in before the update starts (a rekey may come first).
+    const ackIn = aIn.filter((e) => e[0] >= chatOut[0] && e[0] <= ackTx[3]).at(-1);
     const store = bStore.find((t) => t[3] >= chatIn[0]);
-    if (!store || !store[4]) continue;
+    if (!ackIn || !store || !store[4]) continue;
     const ackOut = bOut.find((e) => e[0] >= store[4]);
-    if (!ackOut || !enqueue[4] || !ackTx[4]) continue;
+    if (!ackOut) continue;
     const bobTotal = ackOut[0] - chatIn[0];
     samples.push({
-      aSubmit: enqueue[3] - t0,
-      aEnqueueTx: enqueue[4] - enqueue[3],
-      aToWire: chatOut[0] - enqueue[4],
+      aToWire: chatOut[0] - t0,
       transit: ackIn[0] - chatOut[0] - bobTotal,
       bDecrypt: store[3] - chatIn[0],
       bStoreTx: store[4] - store[3],
       bAck: ackOut[0] - store[4],
       aAckDecrypt: ackTx[3] - ackIn[0],
-      aAckTx: ackTx[4] - ackTx[3],
-      aRender: t1 - ackTx[4],
+      aRender: t1 - ackTx[3],
     });
     totals.push(t1 - t0);
   }
@@ -194,6 +226,7 @@ export function warmStages(alice: ProbeRecords, bob: ProbeRecords, submitEpoch: 
     matched: samples.length,
     roundTripMs: { median: round(median(totals), 2), mean: round(mean(totals), 2) },
     stages,
+    outboxWrite: { median: round(median(outbox), 2), mean: round(mean(outbox), 2) },
     idbPerMessage: { alice: idb(alice), bob: idb(bob) },
     httpPerMessage: { alice: http(alice), bob: http(bob) },
   };
@@ -247,7 +280,7 @@ export async function startProfile(cdp: CDPSession): Promise<void> {
 }
 
 /** Stops the profiler; the `top` functions by self time, per message, with the page's own source text at each. */
-export async function stopProfile(cdp: CDPSession, messages: number, top = 12): Promise<{ busyMsPerMessage: number; hotSpots: HotSpot[] }> {
+export async function stopProfile(cdp: CDPSession, messages: number, top = 12): Promise<{ busyMsPerMessage: number; hotSpots: HotSpot[]; byScript: { script: string; ms: number; top: string }[] }> {
   const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
   await cdp.send("Profiler.disable");
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -289,5 +322,20 @@ export async function stopProfile(cdp: CDPSession, messages: number, top = 12): 
       code,
     };
   });
-  return { busyMsPerMessage: round(busyUs / 1000 / messages, 2), hotSpots };
+  // Self time per shipped chunk (the crypto libraries, React, the app...), with the chunk's hottest function to recognise it.
+  const scripts = new Map<string, { us: number; top: { us: number; code: string } }>();
+  for (const { us, node } of selfUs.values()) {
+    const { functionName, url, lineNumber, columnNumber, scriptId } = node.callFrame;
+    if (functionName === "(idle)") continue;
+    const script = url ? url.split("/").pop()! : `(${functionName || "native"})`;
+    const entry = scripts.get(script) ?? { us: 0, top: { us: -1, code: "" } };
+    entry.us += us;
+    if (us > entry.top.us) entry.top = { us, code: `${functionName || "(anonymous)"} ${(sources.get(scriptId)?.[lineNumber] ?? "").slice(columnNumber, columnNumber + 60)}` };
+    scripts.set(script, entry);
+  }
+  const byScript = [...scripts]
+    .sort((a, b) => b[1].us - a[1].us)
+    .slice(0, 8)
+    .map(([script, e]) => ({ script, ms: round(e.us / 1000 / messages, 2), top: e.top.code }));
+  return { busyMsPerMessage: round(busyUs / 1000 / messages, 2), hotSpots, byScript };
 }

@@ -61,7 +61,8 @@ export async function coldConnect(args: ColdArgs): Promise<ColdResult> {
   const marks: Partial<Record<keyof ColdResult, number>> = {};
   const conversation = () => document.querySelector<HTMLElement>(`section[aria-label="Conversation with ${args.peer}"]`);
   const findItem = () => {
-    const log = conversation()?.querySelector('ol[aria-label="Messages"]');
+    // The list is virtualized: at the bottom, where a new message keeps it, the newest rows are rendered.
+    const log = conversation()?.querySelector('[role="log"][aria-label="Messages"]');
     if (!log) return null;
     for (const li of log.querySelectorAll<HTMLElement>("li[data-status]")) if (li.querySelector(".text")?.textContent === args.text) return li;
     return null;
@@ -136,8 +137,8 @@ export interface WarmResult {
   deliveredEpoch: number[];
   /** Wall time of the whole block, ms (includes setting each text). */
   wallMs: number;
-  /** Messages in the log after the block. */
-  itemsAfter: number;
+  /** Messages loaded in the page after the block (the log's data-count: it stays bounded, the oldest are let go at the bottom). */
+  loadedAfter: number;
 }
 
 /**
@@ -154,8 +155,9 @@ export async function warmBlock(args: WarmArgs): Promise<WarmResult> {
     });
   let textarea: HTMLTextAreaElement | null = null;
   for (const label of document.querySelectorAll("label")) if (label.firstChild?.textContent?.trim() === "Message") textarea = label.querySelector("textarea");
-  const log = document.querySelector<HTMLOListElement>('ol[aria-label="Messages"]');
-  if (!textarea || !log) throw new Error("in page: no open conversation");
+  const log = document.querySelector<HTMLElement>('[role="log"][aria-label="Messages"]');
+  const rows = log?.querySelector("ol");
+  if (!textarea || !log || !rows) throw new Error("in page: no open conversation");
   const form = textarea.closest("form")!;
   const send = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
   const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value")!.set!;
@@ -167,8 +169,8 @@ export async function warmBlock(args: WarmArgs): Promise<WarmResult> {
   let waiting: { text: string; shown: number; resolve: (t: number) => void } | null = null;
   const check = () => {
     if (!waiting) return;
-    // The last item before the scroll anchor is the newest message.
-    const item = log.lastElementChild?.previousElementSibling as HTMLElement | null;
+    // The list stays at the bottom while messages are sent: the last row rendered is the newest message.
+    const item = rows.lastElementChild as HTMLElement | null;
     if (!item || item.querySelector(".text")?.textContent !== waiting.text) return;
     const now = performance.now();
     if (!waiting.shown) waiting.shown = now;
@@ -181,8 +183,7 @@ export async function warmBlock(args: WarmArgs): Promise<WarmResult> {
   const observer = new MutationObserver(check);
   observer.observe(log, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"], characterData: true });
 
-  const result: WarmResult = { roundTrip: [], shown: [], submitEpoch: [], deliveredEpoch: [], wallMs: 0, itemsAfter: 0 };
-  const itemsBefore = log.querySelectorAll("li[data-status]").length;
+  const result: WarmResult = { roundTrip: [], shown: [], submitEpoch: [], deliveredEpoch: [], wallMs: 0, loadedAfter: 0 };
   const started = performance.now();
   try {
     for (let i = args.first; i < args.first + args.count; i++) {
@@ -206,6 +207,9 @@ export async function warmBlock(args: WarmArgs): Promise<WarmResult> {
       const t0 = performance.now();
       form.requestSubmit();
       const t1 = await delivered;
+      // Each message went through the composer's React state exactly once: one row carries it.
+      const copies = [...rows.children].filter((li) => li.querySelector(".text")?.textContent === text).length;
+      if (copies !== 1) throw new Error(`in page: message ${i} shows ${copies} times`);
       result.roundTrip.push(t1 - t0);
       result.shown.push(entry.shown - t0);
       result.submitEpoch.push(performance.timeOrigin + t0);
@@ -215,9 +219,7 @@ export async function warmBlock(args: WarmArgs): Promise<WarmResult> {
     observer.disconnect();
   }
   result.wallMs = performance.now() - started;
-  result.itemsAfter = log.querySelectorAll("li[data-status]").length;
-  // Each message went through the composer's React state exactly once.
-  if (result.itemsAfter !== itemsBefore + args.count) throw new Error(`in page: ${args.count} messages sent but the log went from ${itemsBefore} to ${result.itemsAfter} items`);
+  result.loadedAfter = Number(log.dataset.count);
   return result;
 }
 
@@ -229,8 +231,9 @@ interface BaselineHandle {
   channel: RTCDataChannel;
 }
 
-/** Creates the connection and its channel; resolves with the offer once ICE gathering is complete. */
-export async function baselineOffer(): Promise<string> {
+/** Creates the connection and its channel; resolves with the offer once ICE gathering is complete, and the ms it took. */
+export async function baselineOffer(): Promise<{ sdp: string; ms: number }> {
+  const t0 = performance.now();
   const pc = new RTCPeerConnection({ iceServers: [] });
   // The same channel shape as the product's: negotiated, ordered, reliable.
   const channel = pc.createDataChannel("baseline", { negotiated: true, id: 0, ordered: true });
@@ -241,11 +244,12 @@ export async function baselineOffer(): Promise<string> {
     if (pc.iceGatheringState === "complete") return resolve();
     pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve());
   });
-  return pc.localDescription!.sdp;
+  return { sdp: pc.localDescription!.sdp, ms: performance.now() - t0 };
 }
 
 /** The echoing side: answers the offer, and sends every message straight back. */
-export async function baselineAnswer(offer: string): Promise<string> {
+export async function baselineAnswer(offer: string): Promise<{ sdp: string; ms: number }> {
+  const t0 = performance.now();
   const pc = new RTCPeerConnection({ iceServers: [] });
   const channel = pc.createDataChannel("baseline", { negotiated: true, id: 0, ordered: true });
   channel.binaryType = "arraybuffer";
@@ -257,13 +261,15 @@ export async function baselineAnswer(offer: string): Promise<string> {
     if (pc.iceGatheringState === "complete") return resolve();
     pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve());
   });
-  return pc.localDescription!.sdp;
+  return { sdp: pc.localDescription!.sdp, ms: performance.now() - t0 };
 }
 
-export async function baselineConnect(answer: string): Promise<void> {
+/** Applies the answer; resolves with the ms until the channel opened (ICE, DTLS, SCTP). */
+export async function baselineConnect(answer: string): Promise<number> {
+  const t0 = performance.now();
   const { pc, channel } = (globalThis as unknown as { __benchBaseline: BaselineHandle }).__benchBaseline;
   await pc.setRemoteDescription({ type: "answer", sdp: answer });
-  if (channel.readyState === "open") return;
+  if (channel.readyState === "open") return performance.now() - t0;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`in page: baseline channel did not open (ICE ${pc.iceConnectionState})`)), 15_000);
     channel.addEventListener("open", () => {
@@ -271,6 +277,7 @@ export async function baselineConnect(answer: string): Promise<void> {
       resolve();
     });
   });
+  return performance.now() - t0;
 }
 
 /** `count` sequential round trips of a `size`-byte message; per message ms, and the block's wall time. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { getToken } from "next-auth/jwt";
 import type { NextRequest } from "next/server";
-import { liveDevice, touchDevice } from "@/lib/devices/devices";
+import { liveDevice, touchDevice } from "@/lib/account-devices/devices";
 import { env } from "@/lib/env";
 import { ApiError, unauthorized } from "@/lib/http/api-error";
 import { usesSecureCookies } from "./cookies";

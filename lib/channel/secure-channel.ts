@@ -23,7 +23,7 @@ import {
 } from "@/lib/crypto";
 import { decodeFrame, encodeFrame, MAX_WIRE_BYTES, type Frame } from "@/lib/protocol";
 import type { ByteLink } from "@/lib/rtc/byte-link";
-import { pagePrimitives } from "@/lib/device/page-primitives";
+import { pagePrimitives } from "@/lib/this-device/page-primitives";
 import { ChannelError, type ChannelDrops } from "./channel-error";
 import { Emitter } from "@/lib/shared/emitter";
 

@@ -1,5 +1,4 @@
-import { ApiRequestError } from "@/lib/api/fetch-json";
-import { ROTATION_FAILURES, SecureChannel } from "@/lib/channel/secure-channel";
+import { ROTATION_FAILURES, SecureChannel, type ChannelError } from "@/lib/channel/secure-channel";
 import type { DeviceIdentity, RandomSource, RatchetConfig } from "@/lib/crypto";
 import type { Frame } from "@/lib/protocol";
 import { PeerLink, type LinkState, type OutgoingSignal } from "@/lib/rtc/peer-link";
@@ -7,8 +6,8 @@ import { routeSignal } from "@/lib/rtc/route-signal";
 import { parseSignalPayload } from "@/lib/rtc/signal-payload";
 import { Emitter } from "@/lib/shared/emitter";
 import { admitLink, STRANGER_IDLE_MS } from "./link-admission";
-import type { SignalEvent } from "@/lib/signaling/schemas";
-import type { SignalRequest } from "@/lib/signaling/schemas";
+import { SignalQueue } from "./signal-queue";
+import type { SignalEvent, SignalRequest } from "@/lib/signaling/schemas";
 
 // Every connection this tab has: one PeerLink + SecureChannel per remote
 // device, created by dialing (we know the device from presence) or by an
@@ -19,6 +18,11 @@ import type { SignalRequest } from "@/lib/signaling/schemas";
 // (link-admission.ts).
 
 export { MAX_LINKS } from "./link-admission";
+
+/** A link prepared ahead of dialing that no dial took within this time is closed. */
+export const PREPARED_LINK_MS = 15_000;
+/** Links prepared ahead at most at once (one per nickname being connected to); the oldest makes room. */
+export const MAX_PREPARED_LINKS = 4;
 
 export interface Connection {
   nickname: string;
@@ -58,7 +62,8 @@ export class Connections {
   readonly ready = new Emitter<Connection>();
   readonly frame = new Emitter<{ connection: Connection; frame: Frame }>();
   readonly changed = new Emitter<Connection>();
-  readonly failed = new Emitter<{ connection: Connection; error: Error }>();
+  /** A channel ended for a reason other than its link closing (handshake refused, rotation lapsed...). */
+  readonly failed = new Emitter<{ connection: Connection; error: ChannelError }>();
   /** A connection is gone (closed by either side, failed, or replaced). */
   readonly lost = new Emitter<Connection>();
   /** A peer device answered, but no network path to it worked (LinkError ERR_UNREACHABLE). */
@@ -67,6 +72,8 @@ export class Connections {
   /** Devices found unreachable, by device id → nickname, until a connection to them works. */
   private readonly unreachableDevices = new Map<string, string>();
   private readonly activity = new WeakMap<Connection, { at: number; idle?: ReturnType<typeof setTimeout> }>();
+  /** Links started before the peer's devices are known (prepare), one per nickname, until dial binds or drops them. */
+  private readonly prepared = new Map<string, { link: PeerLink; policy: PeerPolicy; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(private readonly opts: ConnectionsOptions) {}
 
@@ -78,12 +85,29 @@ export class Connections {
     return this.all().filter((c) => c.nickname === nickname);
   }
 
-  /** Opens a connection to each device not already connected. */
+  /**
+   * Starts a link to `nickname` before its devices are known ("Connect" asks
+   * the server who is online meanwhile): the connection is made, its offer
+   * written and candidates gathered, so the first dial sends them at once.
+   * Nothing leaves this device until dial() binds it to a device.
+   */
+  prepare(nickname: string): void {
+    if (this.prepared.has(nickname) || this.of(nickname).length > 0) return;
+    const policy = this.policy(nickname);
+    if (policy.blocked) return;
+    if (this.prepared.size >= MAX_PREPARED_LINKS) this.dropPrepared(this.prepared.keys().next().value!);
+    const link = this.newLink(policy);
+    const timer = setTimeout(() => this.dropPrepared(nickname), PREPARED_LINK_MS);
+    this.prepared.set(nickname, { link, policy, timer });
+  }
+
+  /** Opens a connection to each device not already connected (the first takes a prepared link); an unused prepared link is closed. */
   dial(nickname: string, deviceIds: string[]): void {
     for (const deviceId of deviceIds) {
       if (deviceId === this.opts.local.deviceId || this.byDevice.has(deviceId)) continue;
       this.open(nickname, deviceId);
     }
+    this.dropPrepared(nickname);
   }
 
   handleSignal(signal: SignalEvent): void {
@@ -109,6 +133,7 @@ export class Connections {
   }
 
   close(): void {
+    for (const nickname of [...this.prepared.keys()]) this.dropPrepared(nickname);
     for (const connection of this.all()) this.drop(connection, true);
   }
 
@@ -159,15 +184,19 @@ export class Connections {
     if (admission.evict) this.drop(admission.evict.connection, true);
     const { local } = this.opts;
     const outgoing = new SignalQueue((request) => this.opts.sendSignal(request));
-    const link = new PeerLink({
-      linkId: this.opts.newLinkId(),
-      // Fixed roles for offer collisions: the larger device id yields.
-      polite: local.deviceId > deviceId,
-      iceServers: this.opts.iceServers(),
-      iceTransportPolicy: policy.iceTransportPolicy,
-      createPeerConnection: this.opts.createPeerConnection,
-      sendSignal: (signal: OutgoingSignal) => outgoing.push({ to: nickname, toDevice: deviceId, type: signal.type, data: JSON.stringify(signal.payload) }),
-    });
+    const sendSignal = (signal: OutgoingSignal) => outgoing.push({ to: nickname, toDevice: deviceId, type: signal.type, data: JSON.stringify(signal.payload) });
+    // Fixed roles for offer collisions: the larger device id yields.
+    const polite = local.deviceId > deviceId;
+    const ahead = this.prepared.get(nickname);
+    let link: PeerLink;
+    if (ahead && ahead.policy.iceTransportPolicy === policy.iceTransportPolicy) {
+      this.prepared.delete(nickname);
+      clearTimeout(ahead.timer);
+      link = ahead.link;
+      link.bind({ polite, sendSignal });
+    } else {
+      link = this.newLink(policy, { polite, sendSignal });
+    }
     // Before the channel subscribes, so the mark is set when "changed" fires.
     link.closed.on((error) => {
       if (error?.code !== "ERR_UNREACHABLE") return;
@@ -211,6 +240,25 @@ export class Connections {
     return connection;
   }
 
+  private newLink(policy: PeerPolicy, bound?: { polite: boolean; sendSignal: (signal: OutgoingSignal) => void }): PeerLink {
+    return new PeerLink({
+      linkId: this.opts.newLinkId(),
+      polite: bound?.polite ?? false,
+      iceServers: this.opts.iceServers(),
+      iceTransportPolicy: policy.iceTransportPolicy,
+      createPeerConnection: this.opts.createPeerConnection,
+      sendSignal: bound?.sendSignal,
+    });
+  }
+
+  private dropPrepared(nickname: string): void {
+    const ahead = this.prepared.get(nickname);
+    if (!ahead) return;
+    this.prepared.delete(nickname);
+    clearTimeout(ahead.timer);
+    ahead.link.close();
+  }
+
   /** Marks a connection as active; a stranger's is closed after STRANGER_IDLE_MS without frames. */
   private touch(connection: Connection): void {
     const entry = this.activity.get(connection) ?? { at: 0 };
@@ -228,36 +276,4 @@ export class Connections {
     connection.link.close({ notify });
     this.changed.emit(connection);
   }
-}
-
-/**
- * Signals of one link go out one at a time, in order: each is its own HTTP
- * request, and an answer must not overtake its offer. A refused signal (the
- * device went offline, or this session ended) ends the link. A signal that
- * did not get through because the server is away (no answer, 5xx, 429) ends
- * nothing: a connected link needs no signaling to carry data, and one still
- * connecting gives up on its own timers.
- */
-class SignalQueue {
-  onRefused: () => void = () => undefined;
-  private tail: Promise<void> = Promise.resolve();
-  private refused = false;
-
-  constructor(private readonly send: (request: SignalRequest) => Promise<void>) {}
-
-  push(request: SignalRequest): void {
-    if (this.refused) return;
-    this.tail = this.tail.then(() =>
-      this.send(request).catch((error: unknown) => {
-        if (request.type === "bye" || !isRefusal(error)) return;
-        this.refused = true;
-        this.onRefused();
-      }),
-    );
-  }
-}
-
-/** The server answered and said no (4xx but for "slow down" and "timeout"), as opposed to not answering. */
-function isRefusal(error: unknown): boolean {
-  return error instanceof ApiRequestError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 }

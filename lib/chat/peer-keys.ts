@@ -1,87 +1,25 @@
-import { fetchJson } from "@/lib/api/fetch-json";
+import type { PublicDevice } from "@/lib/account-devices/schemas";
 import { fromBase64 } from "@/lib/crypto";
-import type { PublicDevice } from "@/lib/devices/schemas";
-import { loadPin, loadPins, savePin } from "@/lib/store/pins-store";
+import { Emitter } from "@/lib/shared/emitter";
+import { loadPins, savePins, type Pin } from "@/lib/store/pins-store";
+import type { PeerDirectory } from "./peer-directory";
 
 // Which Ed25519 key a peer's device must prove in the handshake: the one the
 // server lists for it, checked against what this browser pinned the first
-// time it saw that device. A different key is not trusted until the user
-// accepts it.
+// time it saw that device (trust on first use). A different key is a warning:
+// that device's signals are ignored and sending to the peer pauses until the
+// person accepts the new key. A device the peer added after this browser
+// first knew them is news ("new device"), not a warning: it gets messages too.
+//
+// This tab is the only writer of its account's pins (one tab per device,
+// lib/chat/device-lock.ts), so a peer's pins are read from IndexedDB once and
+// kept here; a handshake then checks its key without touching storage.
 
-export type { PublicDevice } from "@/lib/devices/schemas";
-
-export class KeyChangedError extends Error {
-  constructor(
-    readonly peer: string,
-    readonly deviceId: string,
-    readonly deviceName: string,
-    readonly newKey: string,
-  ) {
-    super(`The security key of ${peer}'s device "${deviceName}" changed.`);
-    this.name = "KeyChangedError";
-  }
-}
-
-export class DeviceUnknownError extends Error {
-  constructor(
-    readonly peer: string,
-    readonly deviceId: string,
-  ) {
-    super(`${peer} no longer lists that device.`);
-    this.name = "DeviceUnknownError";
-  }
-}
-
-const CACHE_MS = 15_000;
-const cache = new Map<string, { at: number; devices: Promise<PublicDevice[]> }>();
-
-export function publicDevices(peer: string, now = Date.now()): Promise<PublicDevice[]> {
-  const hit = cache.get(peer);
-  if (hit && now - hit.at < CACHE_MS) return hit.devices;
-  const devices = fetchJson<{ devices: PublicDevice[] }>(`/api/users/${encodeURIComponent(peer)}`).then((r) => r.devices);
-  cache.set(peer, { at: now, devices });
-  devices.catch(() => cache.delete(peer));
-  return devices;
-}
-
-export function forgetPublicDevices(peer: string): void {
-  cache.delete(peer);
-}
-
-/** The key to expect from (peer, deviceId); pins it on first use; throws KeyChangedError on a change. */
-export async function expectedKey(account: string, peer: string, deviceId: string): Promise<Uint8Array> {
-  let device = (await publicDevices(peer)).find((d) => d.id === deviceId);
-  if (!device) {
-    // A device registered since the cached list: ask again once.
-    forgetPublicDevices(peer);
-    device = (await publicDevices(peer)).find((d) => d.id === deviceId);
-  }
-  if (!device) throw new DeviceUnknownError(peer, deviceId);
-  const pin = await loadPin(account, peer, deviceId);
-  if (!pin) {
-    // Trust on first use. At first contact every device listed is pinned at
-    // once; after that, a device not seen before is announced (newDevices).
-    if ((await loadPins(account, peer)).length === 0) await pinAll(account, peer, await publicDevices(peer));
-    else await savePin({ account, peer, deviceId, signPublicKey: device.signPublicKey, pinnedAt: Date.now(), announced: false });
-  } else if (pin.signPublicKey !== device.signPublicKey) {
-    throw new KeyChangedError(peer, deviceId, device.name, device.signPublicKey);
-  }
-  return fromBase64(device.signPublicKey);
-}
-
-/** The user compared safety numbers (or chose to trust the change): pin the new key. */
-export async function acceptKey(account: string, peer: string, deviceId: string, signPublicKey: string): Promise<void> {
-  await savePin({ account, peer, deviceId, signPublicKey, pinnedAt: Date.now() });
-}
-
-/** Devices of `peer` whose listed key differs from the one pinned here (nothing pinned is not a change). */
-export async function changedKeys(account: string, peer: string, devices: PublicDevice[]): Promise<KeyChangedError[]> {
-  const changed: KeyChangedError[] = [];
-  for (const device of devices) {
-    const pin = await loadPin(account, peer, device.id);
-    if (pin && pin.signPublicKey !== device.signPublicKey) changed.push(new KeyChangedError(peer, device.id, device.name, device.signPublicKey));
-  }
-  return changed;
+export interface KeyWarning {
+  deviceId: string;
+  deviceName: string;
+  /** The key the server lists now (base64). */
+  newKey: string;
 }
 
 export interface NewDevice {
@@ -89,34 +27,160 @@ export interface NewDevice {
   deviceName: string;
 }
 
-/**
- * Devices of `peer` the person has not been told about: listed by the server,
- * first seen after this browser already knew another device of `peer`. They
- * are pinned now (trust on first use, as a handshake would) and stay "new"
- * until acknowledged. Messages still go to them: a new device is news, not a
- * key change.
- */
-async function pinAll(account: string, peer: string, devices: PublicDevice[]): Promise<void> {
-  for (const d of devices) await savePin({ account, peer, deviceId: d.id, signPublicKey: d.signPublicKey, pinnedAt: Date.now(), announced: true });
+export type KeyCheckCode = "key-changed" | "device-unknown";
+
+/** Why a handshake has no key to expect. The message is for developers; the page shows the warning. */
+export class KeyCheckError extends Error {
+  constructor(
+    readonly code: KeyCheckCode,
+    readonly peer: string,
+    readonly deviceId: string,
+  ) {
+    super(code === "key-changed" ? "the device's listed key differs from the one pinned here" : "the peer no longer lists that device");
+    this.name = "KeyCheckError";
+  }
 }
 
-export async function newDevices(account: string, peer: string, devices: PublicDevice[]): Promise<NewDevice[]> {
-  const pins = new Map((await loadPins(account, peer)).map((p) => [p.deviceId, p]));
-  if (pins.size === 0) {
-    await pinAll(account, peer, devices);
-    return [];
-  }
-  const fresh: NewDevice[] = [];
-  for (const device of devices) {
-    const pin = pins.get(device.id);
-    if (!pin) await savePin({ account, peer, deviceId: device.id, signPublicKey: device.signPublicKey, pinnedAt: Date.now(), announced: false });
-    if (!pin || pin.announced === false) fresh.push({ deviceId: device.id, deviceName: device.name });
-  }
-  return fresh;
+export interface PinStore {
+  load(account: string, peer: string): Promise<Pin[]>;
+  /** Starts the write at once (transactions run in the order they start); resolves when it is durable. */
+  save(pins: Pin[]): Promise<void>;
 }
 
-/** The person has seen the notice about this device. */
-export async function acknowledgeDevice(account: string, peer: string, deviceId: string): Promise<void> {
-  const pin = await loadPin(account, peer, deviceId);
-  if (pin && pin.announced === false) await savePin({ ...pin, announced: true });
+const idbPins: PinStore = { load: loadPins, save: savePins };
+
+export class PeerKeys {
+  /** A peer's key warnings or new devices changed. */
+  readonly changed = new Emitter<string>();
+  private readonly pins = new Map<string, Promise<Map<string, Pin>>>();
+  private readonly warnings = new Map<string, Map<string, KeyWarning>>();
+  private readonly fresh = new Map<string, NewDevice[]>();
+
+  constructor(
+    private readonly account: string,
+    private readonly directory: PeerDirectory,
+    private readonly store: PinStore = idbPins,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The key (peer, deviceId) must prove; pins it on first use. Throws KeyCheckError. */
+  async expectedKey(peer: string, deviceId: string): Promise<Uint8Array> {
+    const listed = await this.directory.devicesWith(peer, deviceId);
+    const device = listed.find((d) => d.id === deviceId);
+    if (!device) throw new KeyCheckError("device-unknown", peer, deviceId);
+    const pins = await this.pinsOf(peer);
+    const pin = pins.get(deviceId);
+    if (!pin) {
+      // At first contact every listed device is pinned at once; after that, a device not seen before is announced.
+      if (pins.size === 0) this.pin(peer, pins, listed, true);
+      else {
+        this.pin(peer, pins, [device], false);
+        this.setFresh(peer, [...this.newDevices(peer).filter((d) => d.deviceId !== device.id), { deviceId: device.id, deviceName: device.name }]);
+      }
+    } else if (pin.signPublicKey !== device.signPublicKey) {
+      this.warn(peer, device);
+      throw new KeyCheckError("key-changed", peer, deviceId);
+    }
+    return fromBase64(device.signPublicKey);
+  }
+
+  /** "Connect": compares the server's listing with the pins; records changed keys and new devices. */
+  async review(peer: string, listed: PublicDevice[]): Promise<void> {
+    const pins = await this.pinsOf(peer);
+    if (pins.size === 0) {
+      this.pin(peer, pins, listed, true);
+      return this.setFresh(peer, []);
+    }
+    const unknown = listed.filter((d) => !pins.has(d.id));
+    if (unknown.length > 0) this.pin(peer, pins, unknown, false);
+    for (const device of listed) {
+      if (pins.get(device.id)!.signPublicKey !== device.signPublicKey) this.warn(peer, device);
+      // Listed with the pinned key again: nothing left to warn about.
+      else if (this.warnings.get(peer)?.delete(device.id)) this.changed.emit(peer);
+    }
+    const named = new Map(listed.map((d) => [d.id, d.name]));
+    this.setFresh(
+      peer,
+      [...pins.values()].filter((p) => p.announced === false && named.has(p.deviceId)).map((p) => ({ deviceId: p.deviceId, deviceName: named.get(p.deviceId)! })),
+    );
+  }
+
+  keyWarnings(peer: string): KeyWarning[] {
+    return [...(this.warnings.get(peer)?.values() ?? [])];
+  }
+
+  newDevices(peer: string): NewDevice[] {
+    return this.fresh.get(peer) ?? [];
+  }
+
+  /** A changed key pauses sending to the whole peer. */
+  blocksPeer(peer: string): boolean {
+    return (this.warnings.get(peer)?.size ?? 0) > 0;
+  }
+
+  /** ...and signals from that device are not even looked at. */
+  blocksDevice(peer: string, deviceId: string): boolean {
+    return this.warnings.get(peer)?.has(deviceId) ?? false;
+  }
+
+  /** The person compared safety numbers (or chose to trust the change): the new key is pinned. */
+  async accept(peer: string, deviceId: string): Promise<boolean> {
+    const warning = this.warnings.get(peer)?.get(deviceId);
+    if (!warning) return false;
+    this.warnings.get(peer)!.delete(deviceId);
+    const pins = await this.pinsOf(peer);
+    const pin: Pin = { account: this.account, peer, deviceId, signPublicKey: warning.newKey, pinnedAt: this.clock(), announced: true };
+    pins.set(deviceId, pin);
+    this.changed.emit(peer);
+    await this.store.save([pin]);
+    return true;
+  }
+
+  /** The person has seen the notice about this new device. */
+  async acknowledge(peer: string, deviceId: string): Promise<void> {
+    const pins = await this.pinsOf(peer);
+    const pin = pins.get(deviceId);
+    this.setFresh(peer, this.newDevices(peer).filter((d) => d.deviceId !== deviceId));
+    if (!pin || pin.announced !== false) return;
+    const seen = { ...pin, announced: true };
+    pins.set(deviceId, seen);
+    await this.store.save([seen]);
+  }
+
+  private pinsOf(peer: string): Promise<Map<string, Pin>> {
+    let pins = this.pins.get(peer);
+    if (!pins) {
+      pins = this.store.load(this.account, peer).then((list) => new Map(list.map((p) => [p.deviceId, p])));
+      pins.catch(() => this.pins.delete(peer));
+      this.pins.set(peer, pins);
+    }
+    return pins;
+  }
+
+  /**
+   * Pins in memory now and in IndexedDB in the background: the handshake does
+   * not wait for the disk. Should the write be lost, the next session pins on
+   * first use again.
+   */
+  private pin(peer: string, pins: Map<string, Pin>, devices: PublicDevice[], announced: boolean): void {
+    const now = this.clock();
+    const made = devices.map((d): Pin => ({ account: this.account, peer, deviceId: d.id, signPublicKey: d.signPublicKey, pinnedAt: now, announced }));
+    for (const pin of made) pins.set(pin.deviceId, pin);
+    this.store.save(made).catch(() => undefined);
+  }
+
+  private warn(peer: string, device: PublicDevice): void {
+    const warnings = this.warnings.get(peer) ?? new Map<string, KeyWarning>();
+    if (warnings.get(device.id)?.newKey === device.signPublicKey) return;
+    warnings.set(device.id, { deviceId: device.id, deviceName: device.name, newKey: device.signPublicKey });
+    this.warnings.set(peer, warnings);
+    this.changed.emit(peer);
+  }
+
+  private setFresh(peer: string, devices: NewDevice[]): void {
+    const before = this.fresh.get(peer) ?? [];
+    if (before.length === devices.length && before.every((d, i) => d.deviceId === devices[i]!.deviceId)) return;
+    this.fresh.set(peer, devices);
+    this.changed.emit(peer);
+  }
 }

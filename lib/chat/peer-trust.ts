@@ -34,12 +34,13 @@ export class PeerTrust {
     return nickname !== this.account && this.blocked.has(nickname);
   }
 
-  /** Messaged or accepted: a contact from now on (and no longer blocked). */
-  async accept(nickname: string): Promise<void> {
-    if (this.contacts.has(nickname) && !this.blocked.has(nickname)) return;
+  /** Messaged or accepted: a contact from now on (and no longer blocked). False when it already was. */
+  async accept(nickname: string): Promise<boolean> {
+    if (this.contacts.has(nickname) && !this.blocked.has(nickname)) return false;
     this.contacts.add(nickname);
     this.blocked.delete(nickname);
     await this.persist(nickname);
+    return true;
   }
 
   async block(nickname: string): Promise<void> {

@@ -1,4 +1,3 @@
-import { fetchJson } from "@/lib/api/fetch-json";
 import type { Presence } from "@/lib/signaling/schemas";
 
 // While messages wait for a nickname with no device online, its presence is
@@ -8,17 +7,13 @@ import type { Presence } from "@/lib/signaling/schemas";
 export const PRESENCE_MIN_MS = 1_000;
 export const PRESENCE_MAX_MS = 30_000;
 
-export function readPresence(nickname: string): Promise<Presence> {
-  return fetchJson<Presence>(`/api/users/${encodeURIComponent(nickname)}/presence`);
-}
-
 export class PresenceWatch {
   private readonly watched = new Map<string, { delay: number; timer: ReturnType<typeof setTimeout> | undefined }>();
 
   constructor(
     private readonly onOnline: (nickname: string, presence: Presence) => void,
     private readonly stillWaiting: (nickname: string) => Promise<boolean>,
-    private readonly read: (nickname: string) => Promise<Presence> = readPresence,
+    private readonly read: (nickname: string) => Promise<Presence>,
   ) {}
 
   watch(nickname: string): void {

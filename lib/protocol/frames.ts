@@ -13,11 +13,14 @@ const epochMs = z.number().int().min(0).max(8.64e15);
 /** Control characters other than tab and newline have no place in a chat message. */
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
+/** Which rule a chat text broke, for callers that explain it in their own words (issue.params.rule). */
+export type ChatTextRule = "empty" | "too-long" | "control-character";
+
 export const chatTextSchema = z
   .string()
   .min(1, "must not be empty")
-  .refine((text) => utf8.encode(text).length <= MAX_TEXT_BYTES, `must be at most ${MAX_TEXT_BYTES / 1024} KiB`)
-  .refine((text) => !FORBIDDEN_CONTROL.test(text), "must not contain control characters");
+  .refine((text) => utf8.encode(text).length <= MAX_TEXT_BYTES, { message: `must be at most ${MAX_TEXT_BYTES / 1024} KiB`, params: { rule: "too-long" } })
+  .refine((text) => !FORBIDDEN_CONTROL.test(text), { message: "must not contain control characters", params: { rule: "control-character" } });
 
 export const chatFrameSchema = z.object({ t: z.literal("chat"), id: messageId, sentAt: epochMs, text: chatTextSchema }).strict();
 export const ackFrameSchema = z.object({ t: z.literal("ack"), id: messageId }).strict();

@@ -1,4 +1,4 @@
-import { ApiRequestError, fetchJson } from "@/lib/api/fetch-json";
+import { ApiRequestError, fetchJson } from "@/lib/api-client/fetch-json";
 import { decodeBase64Url } from "./keys";
 import type { SubscribeRequest, SubscriptionStatus } from "./schemas";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { deviceIdSchema } from "@/lib/devices/schemas";
+import { deviceIdSchema } from "@/lib/account-devices/schemas";
 import { decodeBase64Url, isP256Point } from "./keys";
 
 // What crosses the push routes, checked the same way on every edge. Shared

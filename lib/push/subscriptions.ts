@@ -7,7 +7,7 @@ import type { SubscribeRequest } from "./schemas";
 import type { PushTarget } from "./sender";
 
 // Push subscriptions belong to devices: revoking a device deletes them
-// (lib/devices), and a ping only ever reads the caller's own account's.
+// (lib/account-devices), and a ping only ever reads the caller's own account's.
 
 export interface DeviceRef {
   userId: string;

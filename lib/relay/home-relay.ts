@@ -1,20 +1,33 @@
-import { ApiRequestError, fetchJson } from "@/lib/api/fetch-json";
-import { historySink } from "@/lib/chat/delivery";
-import type { Messenger } from "@/lib/chat/messenger";
+import { ApiRequestError, fetchJson } from "@/lib/api-client/fetch-json";
+import type { Connection } from "@/lib/chat/connections";
+import type { ReceivedMessage } from "@/lib/chat/delivery";
 import { createLogKeys, type RandomSource } from "@/lib/crypto";
-import type { LogOp } from "@/lib/protocol";
+import type { Frame, LogOp } from "@/lib/protocol";
+import type { Listenable } from "@/lib/rtc/byte-link";
 import { Emitter } from "@/lib/shared/emitter";
 import { exportLogs, importLogs } from "./export-file";
 import { HomeService } from "./home-service";
-import { requestLogs, type OnRecords, type Progress, type RetrieveResult } from "./log-requester";
+import { requestLogs, type OnRecords, type Progress, type RelayConnections, type RetrieveResult } from "./log-requester";
+import type { LogSink } from "./log-sink";
 import { countLogs } from "./log-store";
 import { PingScheduler } from "./ping-scheduler";
 import { DEFAULT_SETTINGS, loadHomePin, loadRelaySettings, saveHomePin, saveRelaySettings, type RelaySettings } from "./relay-settings";
-import { sealedLogSink, type SealedLogSink } from "./sealed-sink";
 
 // The home relay on this device, whichever role it plays: the home tab that
 // seals what it receives, serves retrieval and Clear, and pings the user's
 // other devices; or another device that retrieves, clears and imports logs.
+
+/** What the home relay needs of this tab's chat (lib/chat/messenger.ts provides it), and nothing more. */
+export interface ChatHost {
+  readonly account: string;
+  readonly deviceId: string;
+  /** This tab's connections, to reach the home relay and hear its answers on one connection. */
+  readonly connections: RelayConnections;
+  /** Frames other than chat and ack arriving on a connection; a handler answers true when it took the frame. */
+  addFrameHandler(handler: (connection: Connection, frame: Frame) => Promise<boolean>): () => void;
+  /** A chat message arrived for the first time, stored and acknowledged. */
+  readonly received: Listenable<ReceivedMessage>;
+}
 
 export interface RelaySnapshot {
   settings: RelaySettings;
@@ -28,17 +41,18 @@ export class HomeRelay {
   private snapshot: RelaySnapshot = { settings: DEFAULT_SETTINGS, logCount: 0 };
   private readonly service: HomeService;
   private readonly pings: PingScheduler;
-  private sealedSink: SealedLogSink | null = null;
 
   constructor(
-    private readonly messenger: Messenger,
+    private readonly host: ChatHost,
+    /** Where received messages go; this relay points it at the sealed log while logs are on. */
+    private readonly logSink: LogSink,
     private readonly random: RandomSource,
     private readonly clock: () => number = Date.now,
   ) {
-    const account = messenger.account;
+    const account = host.account;
     this.service = new HomeService({
       account,
-      deviceId: messenger.device.deviceId,
+      deviceId: host.deviceId,
       random,
       clock,
       settings: () => this.settings,
@@ -54,8 +68,8 @@ export class HomeRelay {
         throw error;
       }
     }, clock);
-    messenger.addFrameHandler((connection, frame) => this.service.onFrame(connection, frame));
-    messenger.delivery.received.on(() => {
+    host.addFrameHandler((connection, frame) => this.service.onFrame(connection, frame));
+    host.received.on(() => {
       if (this.settings.logsEnabled) void this.refreshCount();
       if (this.settings.pingOnReceived) this.pings.add(1);
     });
@@ -65,14 +79,14 @@ export class HomeRelay {
   getSnapshot = (): RelaySnapshot => this.snapshot;
 
   async start(): Promise<void> {
-    this.settings = await loadRelaySettings(this.messenger.account);
-    this.applySink();
+    this.settings = await loadRelaySettings(this.host.account);
+    this.logSink.apply(this.settings);
     await this.refreshCount();
   }
 
   stop(): void {
     this.pings.stop();
-    this.sealedSink?.close();
+    this.logSink.close();
   }
 
   /** Derives the log keys from a new passphrase and keeps only the public halves and the salt. */
@@ -103,7 +117,7 @@ export class HomeRelay {
 
   async exportFile(): Promise<string> {
     if (!this.settings.logBundle) throw new Error("This device keeps no logs to export.");
-    return exportLogs(this.messenger.account, this.settings.logBundle, this.clock());
+    return exportLogs(this.host.account, this.settings.logBundle, this.clock());
   }
 
   importFile(text: string, passphrase: string): Promise<RetrieveResult> {
@@ -112,34 +126,25 @@ export class HomeRelay {
 
   /** Retrieve or Clear on this account's own home relay (never another account's: only a rogue device would answer). */
   async request(op: LogOp, passphrase: string, onProgress?: (p: Progress) => void, onRecords?: OnRecords) {
-    const { account, connections, device } = this.messenger;
+    const { account, connections, deviceId } = this.host;
     const homePin = { load: () => loadHomePin(account), save: (pin: Parameters<typeof saveHomePin>[1]) => saveHomePin(account, pin) };
-    return requestLogs({ account, deviceId: device.deviceId, connections, random: this.random, clock: this.clock, frames: connections.frame, homePin }, { op, passphrase, onProgress, onRecords });
+    return requestLogs({ account, deviceId, connections, random: this.random, clock: this.clock, homePin }, { op, passphrase, onProgress, onRecords });
   }
 
   /** The user moved the home relay: the next request pins whichever device the server lists now. */
   async trustNewHome(): Promise<void> {
-    await saveHomePin(this.messenger.account, null);
+    await saveHomePin(this.host.account, null);
   }
 
   private async update(change: Partial<RelaySettings>): Promise<void> {
     this.settings = { ...this.settings, ...change };
-    await saveRelaySettings(this.messenger.account, this.settings);
-    this.applySink();
+    await saveRelaySettings(this.host.account, this.settings);
+    this.logSink.apply(this.settings);
     this.publish();
   }
 
-  /** With logs on, received messages go to the sealed log instead of the history. */
-  private applySink(): void {
-    const { logBundle, logsEnabled } = this.settings;
-    // A new sink opens a new epoch: the old one's chain key is wiped now.
-    this.sealedSink?.close();
-    this.sealedSink = logsEnabled && logBundle ? sealedLogSink(this.messenger.account, logBundle, this.random, this.clock) : null;
-    this.messenger.delivery.sink = this.sealedSink ?? historySink;
-  }
-
   private async refreshCount(): Promise<void> {
-    this.logCount = await countLogs(this.messenger.account);
+    this.logCount = await countLogs(this.host.account);
     this.publish();
   }
 

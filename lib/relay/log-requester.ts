@@ -1,6 +1,6 @@
-import { fetchJson } from "@/lib/api/fetch-json";
+import { fetchJson } from "@/lib/api-client/fetch-json";
 import type { Connection } from "@/lib/chat/connections";
-import { readPresence } from "@/lib/chat/presence-watch";
+import { serverDirectory } from "@/lib/chat/peer-directory";
 import {
   checkLogChallenge,
   deriveLogKeys,
@@ -31,8 +31,24 @@ import type { HomePin } from "./relay-settings";
 
 export const RESPONSE_TIMEOUT_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 30_000;
+/**
+ * Frames of one request waiting to be read, by their records' size: the home
+ * streams as fast as the network takes it, and this device opens records more
+ * slowly than that. Past this, the request fails rather than hold more.
+ */
+export const MAX_INBOX_BYTES = 64 * 1024 * 1024;
 
-export type RelayFailure = LogRefusal | "no-home" | "home-offline" | "home-changed" | "bad-challenge" | "bad-passphrase" | "unreachable" | "timeout" | "disconnected";
+export type RelayFailure =
+  | LogRefusal
+  | "no-home"
+  | "home-offline"
+  | "home-changed"
+  | "bad-challenge"
+  | "bad-passphrase"
+  | "unreachable"
+  | "timeout"
+  | "disconnected"
+  | "overflow";
 
 export class RelayError extends Error {
   constructor(
@@ -62,6 +78,7 @@ const refusalText: Record<RelayFailure, string> = {
   unreachable: "Couldn't reach the home relay from this network. It is online, but no connection works between this network and the home's: a TURN server is needed.",
   timeout: "The home relay did not answer in time.",
   disconnected: "The connection to the home relay was lost.",
+  overflow: "The home relay sent records faster than this device could open them. Nothing was lost: try again.",
 };
 
 export function relayFailure(reason: RelayFailure, retryAfterMs?: number): RelayError {
@@ -69,12 +86,11 @@ export function relayFailure(reason: RelayFailure, retryAfterMs?: number): Relay
   return new RelayError(reason, refusalText[reason] + minutes, retryAfterMs);
 }
 
-/** What a request needs of this tab's connections. */
+/** What a request needs of this tab's connections (the answers come on the connection's own channel). */
 export interface RelayConnections {
   of(nickname: string): Connection[];
   dial(nickname: string, deviceIds: string[]): void;
   readonly ready: Listenable<Connection>;
-  readonly lost: Listenable<Connection>;
   /** The device answered, but no network path to it worked. */
   readonly unreachable: Listenable<Connection>;
 }
@@ -86,12 +102,12 @@ export interface LogRequestDeps {
   connections: RelayConnections;
   random: RandomSource;
   clock: () => number;
-  /** Frames that arrive on any connection, for this request to pick its own. */
-  frames: Listenable<{ connection: Connection; frame: Frame }>;
   /** The device the server lists as this account's home relay, online now (default: findHome). */
   homeDevice?: () => Promise<string>;
   /** The home this device proved the passphrase to before. */
   homePin: { load(): Promise<HomePin | null>; save(pin: HomePin): Promise<void> };
+  /** The most a request holds unread (default MAX_INBOX_BYTES). */
+  maxInboxBytes?: number;
 }
 
 /** `fraction`: how far the key derivation is (0..1) while proving; it takes seconds on a phone. */
@@ -102,7 +118,7 @@ export async function findHome(account: string): Promise<string> {
   const { devices } = await fetchJson<{ devices: { id: string; home: boolean }[] }>("/api/devices");
   const homeId = devices.find((d) => d.home)?.id;
   if (!homeId) throw relayFailure("no-home");
-  if (!(await readPresence(account)).online.some((d) => d.deviceId === homeId)) throw relayFailure("home-offline");
+  if (!(await serverDirectory.presence(account)).online.some((d) => d.deviceId === homeId)) throw relayFailure("home-offline");
   return homeId;
 }
 
@@ -135,46 +151,78 @@ function readyConnection(deps: LogRequestDeps, deviceId: string): Promise<Connec
   });
 }
 
-/** Collects this request's frames in order, with a timeout per wait. */
+/**
+ * Collects this request's frames from its one connection, in order, with a
+ * timeout per wait and at most MAX_INBOX_BYTES waiting to be read.
+ */
 class Inbox {
   private queue: Frame[] = [];
-  private waiter: ((frame: Frame) => void) | null = null;
-  private readonly off: () => void;
-  private readonly offLost: () => void;
-  private lost = false;
+  private queuedBytes = 0;
+  private waiter: { resolve: (frame: Frame) => void; reject: (error: RelayError) => void } | null = null;
+  private failure: RelayError | null = null;
+  private readonly offFrame: () => void;
+  private readonly offClosed: () => void;
 
-  constructor(deps: LogRequestDeps, connection: Connection, rid: string) {
-    this.off = deps.frames.on(({ connection: from, frame }) => {
-      if (from !== connection || !("rid" in frame) || frame.rid !== rid) return;
-      if (this.waiter) this.waiter(frame);
-      else this.queue.push(frame);
+  constructor(
+    connection: Connection,
+    rid: string,
+    private readonly maxBytes = MAX_INBOX_BYTES,
+  ) {
+    this.offFrame = connection.channel.frame.on((frame) => {
+      if (this.failure || !("rid" in frame) || frame.rid !== rid) return;
+      if (this.waiter) return this.waiter.resolve(frame);
+      this.queuedBytes += frameBytes(frame);
+      if (this.queuedBytes > this.maxBytes) return this.fail(relayFailure("overflow"));
+      this.queue.push(frame);
     });
-    this.offLost = deps.connections.lost.on((gone) => {
-      if (gone === connection) this.lost = true;
-    });
+    this.offClosed = connection.channel.closed.on(() => this.fail(relayFailure("disconnected")));
+    // Closed before this request began: no "closed" is coming.
+    if (!connection.channel.isReady) this.fail(relayFailure("disconnected"));
   }
 
   next(): Promise<Frame> {
     const queued = this.queue.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.lost) return Promise.reject(relayFailure("disconnected"));
+    if (queued) {
+      this.queuedBytes -= frameBytes(queued);
+      return Promise.resolve(queued);
+    }
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        reject(relayFailure(this.lost ? "disconnected" : "timeout"));
-      }, RESPONSE_TIMEOUT_MS);
-      this.waiter = (frame) => {
+      const timer = setTimeout(() => this.fail(relayFailure("timeout")), RESPONSE_TIMEOUT_MS);
+      const done = () => {
         clearTimeout(timer);
         this.waiter = null;
-        resolve(frame);
+      };
+      this.waiter = {
+        resolve: (frame) => {
+          done();
+          resolve(frame);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
       };
     });
   }
 
   close(): void {
-    this.off();
-    this.offLost();
+    this.offFrame();
+    this.offClosed();
+    this.queue = [];
   }
+
+  /** Nothing more is queued; a waiting read fails now, later ones after the queue is read. */
+  private fail(error: RelayError): void {
+    this.failure ??= error;
+    if (error.reason === "overflow") this.queue = [];
+    this.waiter?.reject(this.failure);
+  }
+}
+
+/** What a queued frame holds, roughly: its records' base64 (the rest is small). */
+function frameBytes(frame: Frame): number {
+  return 256 + (frame.t === "log-chunk" ? frame.records.reduce((n, r) => n + r.length, 0) : 0);
 }
 
 function newRid(random: RandomSource): string {
@@ -219,7 +267,7 @@ export async function requestLogs(
   const homeKey = connection.channel.remoteSignKey;
   if (!homeKey || (pin && !equalBytes(homeKey, fromBase64(pin.signPublicKey)))) throw relayFailure("home-changed");
   const rid = newRid(deps.random);
-  const inbox = new Inbox(deps, connection, rid);
+  const inbox = new Inbox(connection, rid, deps.maxInboxBytes);
   let keys: LogKeys | null = null;
   let opener: LogOpener | null = null;
   try {

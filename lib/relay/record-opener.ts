@@ -1,5 +1,5 @@
 import { createLogOpener, type LogKeys, type LogOpener, type Primitives } from "@/lib/crypto";
-import { pagePrimitives } from "@/lib/device/page-primitives";
+import { pagePrimitives } from "@/lib/this-device/page-primitives";
 
 // The phone's side of opening sealed records: lib/crypto's opener on this
 // page's primitives, native X25519 where the browser has it. Version-2

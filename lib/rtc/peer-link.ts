@@ -23,7 +23,12 @@ export interface PeerLinkOptions {
   iceServers: RTCIceServer[];
   /** "relay" keeps this device's own addresses out of its candidates (strangers, when TURN is configured). */
   iceTransportPolicy?: RTCIceTransportPolicy;
-  sendSignal: (signal: OutgoingSignal) => void;
+  /**
+   * Where signals go. Without it the link starts ahead of knowing its remote
+   * device: it makes its offer and gathers candidates, and holds them until
+   * bind() says where they go.
+   */
+  sendSignal?: (signal: OutgoingSignal) => void;
   /** Injectable for tests; the browser's RTCPeerConnection otherwise. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
   /** Injectable for tests; Date.now otherwise. */
@@ -44,6 +49,9 @@ export class PeerLink implements ByteLink {
   private readonly pc: RTCPeerConnection;
   private readonly channel: RTCDataChannel;
   private readonly opts: PeerLinkOptions;
+  private polite: boolean;
+  /** Signals made before bind(), in order (an offer and the candidates gathered with it). */
+  private held: OutgoingSignal[] | null;
   private currentState: LinkState = "connecting";
   private makingOffer = false;
   private ignoreOffer = false;
@@ -60,6 +68,8 @@ export class PeerLink implements ByteLink {
   constructor(opts: PeerLinkOptions) {
     this.opts = opts;
     this.linkId = opts.linkId;
+    this.polite = opts.polite;
+    this.held = opts.sendSignal ? null : [];
     const create = opts.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
     this.pc = create({ iceServers: opts.iceServers, iceTransportPolicy: opts.iceTransportPolicy ?? "all" });
     // Negotiated on both sides with the same id: no "datachannel" event and no
@@ -119,6 +129,25 @@ export class PeerLink implements ByteLink {
   send(bytes: Uint8Array): void {
     if (!this.isOpen) throw new LinkError("ERR_NOT_OPEN", "the data channel is not open");
     this.channel.send(bytes as Uint8Array<ArrayBuffer>);
+  }
+
+  /**
+   * A link started ahead (no sendSignal) learns its remote device. The offer
+   * it made goes out now as the current local description, which holds every
+   * candidate gathered meanwhile (the browser adds each one to it before
+   * announcing it), so none of them costs a signal of its own; candidates
+   * gathered from now on trickle as usual.
+   */
+  bind(opts: { polite: boolean; sendSignal: (signal: OutgoingSignal) => void }): void {
+    if (this.held === null) throw new TypeError("bind() is for a link made without sendSignal, once");
+    const held = this.held;
+    this.held = null;
+    this.polite = opts.polite;
+    this.opts.sendSignal = opts.sendSignal;
+    if (this.isClosed) return;
+    const offer = this.pc.localDescription;
+    if (held.some((s) => s.type === "offer") && offer?.type === "offer") this.signal("offer", { sdp: offer.sdp });
+    else for (const signal of held) this.opts.sendSignal(signal);
   }
 
   /** Applies remote signals one at a time, in arrival order. */
@@ -238,7 +267,7 @@ export class PeerLink implements ByteLink {
     // the impolite side and wins (by implicit rollback) on the polite side.
     const readyForOffer = !this.makingOffer && (pc.signalingState === "stable" || this.settingRemoteAnswerPending);
     const collision = type === "offer" && !readyForOffer;
-    this.ignoreOffer = !this.opts.polite && collision;
+    this.ignoreOffer = !this.polite && collision;
     if (this.ignoreOffer) return;
     this.settingRemoteAnswerPending = type === "answer";
     try {
@@ -298,7 +327,13 @@ export class PeerLink implements ByteLink {
 
   private signal(type: OutgoingSignal["type"], body: Omit<SignalPayload, "v" | "link" | "peer">): void {
     const peer = this.remoteLinkId ?? undefined;
-    this.opts.sendSignal({ type, payload: { v: 1, link: this.linkId, ...(peer ? { peer } : {}), ...body } });
+    const signal: OutgoingSignal = { type, payload: { v: 1, link: this.linkId, ...(peer ? { peer } : {}), ...body } };
+    if (this.held) {
+      // Bounded: an offer and what one gathering yields.
+      if (this.held.length < maxQueuedSignals) this.held.push(signal);
+      return;
+    }
+    this.opts.sendSignal!(signal);
   }
 
   private setState(next: LinkState): void {

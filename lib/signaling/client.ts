@@ -1,5 +1,5 @@
 import PusherJs, { type Options } from "pusher-js";
-import { fetchJson } from "@/lib/api/fetch-json";
+import { fetchJson } from "@/lib/api-client/fetch-json";
 import { Emitter } from "@/lib/shared/emitter";
 import { pusherOptions, type PageLocation } from "./pusher-options";
 import { memberInfoSchema, NOTICE_EVENT, SIGNAL_EVENT, signalEventSchema, userChannel, type MemberInfo, type SignalEvent, type SignalingClientConfig, type SignalRequest } from "./schemas";

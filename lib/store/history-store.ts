@@ -1,4 +1,4 @@
-import { idbCount, idbGet, idbGetAll, idbPut, transact } from "./idb";
+import { idbGetLastN, transact } from "./idb";
 
 // The conversation history of this device. On a home relay with logs enabled,
 // received messages are not kept here in the clear: they go to the sealed log
@@ -17,24 +17,20 @@ export interface StoredMessage {
   status: MessageStatus;
 }
 
-/** The most recent `limit` messages of a conversation, oldest first. */
-export async function loadConversation(account: string, peer: string, limit = 500): Promise<StoredMessage[]> {
-  const range = IDBKeyRange.bound([account, peer, -Infinity], [account, peer, Infinity]);
-  return transact(["messages"], "readonly", async (tx) => {
-    const total = await idbCount(tx, "messages", range, "byConversation");
-    const all = await idbGetAll<StoredMessage>(tx, "messages", range, "byConversation");
-    return total > limit ? all.slice(total - limit) : all;
-  });
-}
+/** Where a page of history ends: the oldest message already shown. */
+export type PageCursor = Pick<StoredMessage, "at" | "id">;
 
-export const putMessage = (message: StoredMessage) => transact(["messages"], "readwrite", (tx) => idbPut(tx, "messages", message)).then(() => undefined);
-
-export async function setMessageStatus(account: string, id: string, status: MessageStatus): Promise<StoredMessage | undefined> {
-  return transact(["messages"], "readwrite", async (tx) => {
-    const message = await idbGet<StoredMessage>(tx, "messages", [account, id]);
-    if (!message || message.status === status || message.status === "delivered") return message;
-    const updated = { ...message, status };
-    await idbPut(tx, "messages", updated);
-    return updated;
-  });
+/**
+ * The `limit` messages of a conversation just older than `before` (the newest
+ * ones when it is null), oldest first. History is ordered by (at, id), the
+ * index's order, so pages neither overlap nor skip messages sent in the same
+ * millisecond. A conversation of any length costs one page per call.
+ */
+export async function loadHistoryPage(account: string, peer: string, before: PageCursor | null, limit: number): Promise<StoredMessage[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be a positive integer");
+  const range = IDBKeyRange.bound([account, peer, -Infinity], [account, peer, before ? before.at : Infinity]);
+  const newestFirst = await transact(["messages"], "readonly", (tx) =>
+    idbGetLastN<StoredMessage>(tx, "messages", "byConversation", range, limit, (m) => before !== null && m.at === before.at && m.id >= before.id),
+  );
+  return newestFirst.reverse();
 }

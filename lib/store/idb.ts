@@ -1,5 +1,6 @@
 // A small promise layer over IndexedDB: the browser's only durable store, where
-// device keys, sessions, the outbox, contacts and sealed logs live. Every
+// device keys, pins, contacts, the history, the outbox and sealed logs live
+// (never ratchet sessions: each data channel runs its own handshake). Every
 // record is scoped by the local account's nickname, since one browser may be
 // used by several accounts in turn.
 
@@ -8,7 +9,6 @@ export const DB_NAME = "communisp";
 /** Stores and their indexes; adding one means bumping DB_VERSION. */
 const STORES: Record<string, { keyPath: string | string[]; indexes?: Record<string, string | string[]> }> = {
   devices: { keyPath: "account" },
-  sessions: { keyPath: ["account", "peerDeviceId"] },
   pins: { keyPath: ["account", "peer", "deviceId"], indexes: { byPeer: ["account", "peer"] } },
   contacts: { keyPath: ["account", "nickname"], indexes: { byAccount: "account" } },
   messages: { keyPath: ["account", "id"], indexes: { byConversation: ["account", "peer", "at"] } },
@@ -17,7 +17,8 @@ const STORES: Record<string, { keyPath: string | string[]; indexes?: Record<stri
   logs: { keyPath: ["account", "seq"] },
   settings: { keyPath: ["account", "key"] },
 };
-export const DB_VERSION = 1;
+/** 2: the unused "sessions" store of version 1 is gone. */
+export const DB_VERSION = 2;
 export type StoreName = keyof typeof STORES & string;
 
 export class StoreError extends Error {
@@ -31,12 +32,15 @@ export class StoreError extends Error {
 }
 
 let opening: Promise<IDBDatabase> | undefined;
+/** The open database, once it is: transact() then creates its transaction in the same turn as the call. */
+let database: IDBDatabase | undefined;
 
 export function openDatabase(factory: IDBFactory = indexedDB): Promise<IDBDatabase> {
   opening ??= new Promise<IDBDatabase>((resolve, reject) => {
     const request = factory.open(DB_NAME, DB_VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
+      for (const name of [...db.objectStoreNames]) if (!(name in STORES)) db.deleteObjectStore(name);
       for (const [name, spec] of Object.entries(STORES)) {
         const store = db.objectStoreNames.contains(name) ? request.transaction!.objectStore(name) : db.createObjectStore(name, { keyPath: spec.keyPath });
         for (const [index, keyPath] of Object.entries(spec.indexes ?? {})) {
@@ -50,7 +54,9 @@ export function openDatabase(factory: IDBFactory = indexedDB): Promise<IDBDataba
       db.onversionchange = () => {
         db.close();
         opening = undefined;
+        database = undefined;
       };
+      database = db;
       resolve(db);
     };
     request.onerror = () => {
@@ -62,11 +68,6 @@ export function openDatabase(factory: IDBFactory = indexedDB): Promise<IDBDataba
   return opening;
 }
 
-/** Test hook: forget the cached connection (after deleting the database). */
-export function resetDatabaseForTests(): void {
-  opening = undefined;
-}
-
 function requestResult<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -74,13 +75,26 @@ function requestResult<T>(request: IDBRequest<T>): Promise<T> {
   });
 }
 
+export interface TransactOptions {
+  /**
+   * "strict" (default) resolves only once the browser flushed the write to
+   * disk: what an acknowledgement promises. "relaxed" may resolve before,
+   * for writes whose loss a later retry repairs.
+   */
+  durability?: "strict" | "relaxed";
+}
+
 /**
  * Runs `work` in one transaction and resolves once it has committed, so a
- * caller that awaits a write knows the write is durable.
+ * caller that awaits a write knows the write is durable. Once the database is
+ * open the transaction is created before this returns: transactions on the
+ * same stores run in the order they were created, so a caller may start a
+ * write, do other work (send the message), and know that any transaction it
+ * starts later sees the write.
  */
-export async function transact<T>(stores: StoreName[], mode: IDBTransactionMode, work: (tx: IDBTransaction) => Promise<T> | T): Promise<T> {
-  const db = await openDatabase();
-  const tx = db.transaction(stores, mode, { durability: "strict" } as IDBTransactionOptions);
+export async function transact<T>(stores: StoreName[], mode: IDBTransactionMode, work: (tx: IDBTransaction) => Promise<T> | T, opts: TransactOptions = {}): Promise<T> {
+  const db = database ?? (await openDatabase());
+  const tx = db.transaction(stores, mode, { durability: opts.durability ?? "strict" } as IDBTransactionOptions);
   const done = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onabort = () =>
@@ -108,6 +122,22 @@ export const idbPut = (tx: IDBTransaction, store: StoreName, value: unknown) => 
 export const idbDelete = (tx: IDBTransaction, store: StoreName, key: IDBValidKey | IDBKeyRange) => requestResult(tx.objectStore(store).delete(key));
 export const idbCount = (tx: IDBTransaction, store: StoreName, query?: IDBValidKey | IDBKeyRange, index?: string) =>
   requestResult(index ? tx.objectStore(store).index(index).count(query) : tx.objectStore(store).count(query));
+/** Up to `count` values of `index` at or below `upper`, newest (highest key) first. */
+export function idbGetLastN<T>(tx: IDBTransaction, store: StoreName, index: string, range: IDBKeyRange, count: number, skip: (value: T) => boolean): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const out: T[] = [];
+    const request = tx.objectStore(store).index(index).openCursor(range, "prev");
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || out.length >= count) return resolve(out);
+      const value = cursor.value as T;
+      if (!skip(value)) out.push(value);
+      cursor.continue();
+    };
+  });
+}
+
 export const idbGetAll = <T>(tx: IDBTransaction, store: StoreName, query?: IDBValidKey | IDBKeyRange, index?: string, count?: number) =>
   requestResult(index ? tx.objectStore(store).index(index).getAll(query, count) : tx.objectStore(store).getAll(query, count)) as Promise<T[]>;
 

@@ -1,4 +1,4 @@
-import { idbGet, idbGetAll, idbPut, transact } from "./idb";
+import { idbGetAll, idbPut, transact } from "./idb";
 
 // Trust on first use: the first key seen for a peer's device is pinned here;
 // a different key later is a warning the user must accept.
@@ -17,10 +17,11 @@ export interface Pin {
   announced?: boolean;
 }
 
-export const loadPin = (account: string, peer: string, deviceId: string) =>
-  transact(["pins"], "readonly", (tx) => idbGet<Pin>(tx, "pins", [account, peer, deviceId]));
-
-export const savePin = (pin: Pin) => transact(["pins"], "readwrite", (tx) => idbPut(tx, "pins", pin)).then(() => undefined);
+/** Several pins in one transaction (first contact pins every listed device at once). */
+export const savePins = (pins: Pin[]) =>
+  transact(["pins"], "readwrite", async (tx) => {
+    for (const pin of pins) await idbPut(tx, "pins", pin);
+  });
 
 /** Every pin of one peer's devices. */
 export const loadPins = (account: string, peer: string) => transact(["pins"], "readonly", (tx) => idbGetAll<Pin>(tx, "pins", [account, peer], "byPeer"));

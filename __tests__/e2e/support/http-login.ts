@@ -1,4 +1,4 @@
-// Logging in over plain HTTP, as a browser's login form (lib/api/auth.ts)
+// Logging in over plain HTTP, as a browser's login form (lib/api-client/auth.ts)
 // does it: a CSRF token from /api/auth/csrf, then the credentials callback.
 // A Jar plays the browser's cookie store, so a test can keep one browser's
 // cookies (session, device cookie) across attempts, or start a fresh one.

@@ -118,18 +118,51 @@ export async function send(person: OnPage, text: string): Promise<void> {
   await page.getByRole("button", { name: "Send" }).click();
 }
 
-/** The texts and statuses in the "Messages" log, in order. */
+/**
+ * The texts and statuses in the "Messages" log, in order: every message of
+ * the conversation, as a person scrolling through it would see them. The
+ * log is virtualized (only rows near the screen are in the DOM) and pages
+ * older history in as it is scrolled up, so this scrolls it to the top until
+ * nothing older is left (data-has-older), then down a half screen at a time,
+ * collecting each row by its position (aria-posinset), checks it saw as many
+ * as the log holds (data-count), and leaves the log at the bottom again.
+ */
 export async function messages(person: OnPage): Promise<{ text: string; status: string; direction: string }[]> {
-  return person.page
-    .getByRole("log", { name: "Messages" })
-    .locator("li[data-status]")
-    .evaluateAll((items) =>
-      items.map((li) => ({
-        text: li.querySelector(".text")?.textContent ?? "",
-        status: li.querySelector(".status")?.textContent ?? "",
-        direction: li.classList.contains("out") ? "out" : "in",
-      })),
-    );
+  return person.page.getByRole("log", { name: "Messages" }).evaluate(async (log: HTMLElement) => {
+    const painted = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const read = async () => {
+      for (let round = 0; log.dataset.hasOlder !== "false"; round++) {
+        if (round > 2_000) throw new Error("the Messages log kept loading older pages");
+        log.scrollTop = 0;
+        await painted();
+      }
+      const rows: { text: string; status: string; direction: string }[] = [];
+      log.scrollTop = 0;
+      for (;;) {
+        await painted();
+        for (const li of log.querySelectorAll<HTMLElement>("li[data-status]")) {
+          rows[Number(li.getAttribute("aria-posinset")) - 1] = {
+            text: li.querySelector(".text")?.textContent ?? "",
+            status: li.querySelector(".status")?.textContent ?? "",
+            direction: li.classList.contains("out") ? "out" : "in",
+          };
+        }
+        if (log.scrollTop + log.clientHeight >= log.scrollHeight - 1) break;
+        log.scrollTop += Math.max(1, Math.floor(log.clientHeight / 2));
+      }
+      return rows;
+    };
+    try {
+      // A message arriving while this reads shifts nothing (it is appended), but is missed: read again.
+      for (let attempt = 0; ; attempt++) {
+        const rows = await read();
+        const complete = rows.length === Number(log.dataset.count) && !rows.includes(undefined as never);
+        if (complete || attempt === 4) return rows.filter(Boolean);
+      }
+    } finally {
+      log.scrollTop = log.scrollHeight;
+    }
+  });
 }
 
 export async function closePeople(people: Person[]): Promise<void> {

@@ -48,3 +48,38 @@ describe("Connections and the enforced rotation", () => {
     expect(tab.ada!.send(fresh, { t: "ack", id: "B".repeat(22) })).toBe(true);
   });
 });
+
+describe("a link prepared before the peer's devices are known", () => {
+  it("sends nothing until the first dial binds it, and that dial uses it instead of making another", async () => {
+    tabs = makeTabs(["ada", "bert"], () => clock);
+    const { tab, device } = tabs;
+    const made = FakePeerConnection.made.length;
+    tab.ada!.prepare("bert");
+    for (let i = 0; i < 10; i++) await flush();
+    const prepared = FakePeerConnection.made.at(-1)!;
+    expect(FakePeerConnection.made.length).toBe(made + 1);
+    // Its offer is written, but nobody was told: bert has no connection.
+    expect(prepared.localDescription?.type).toBe("offer");
+    expect(tab.bert!.of("ada")).toEqual([]);
+    expect(tab.ada!.of("bert")).toEqual([]);
+
+    tab.ada!.dial("bert", [device("bert")]);
+    await until(() => tab.ada!.of("bert")[0]?.channel.isReady === true && tab.bert!.of("ada")[0]?.channel.isReady === true);
+    // One connection on ada's side, on the prepared one (bert made his own to answer).
+    expect(FakePeerConnection.made.length).toBe(made + 2);
+    expect(prepared.closed).toBe(false);
+    expect(tab.ada!.send(tab.ada!.of("bert")[0]!, { t: "ack", id: "C".repeat(22) })).toBe(true);
+  });
+
+  it("is closed when the dial finds nobody online, and is never made for a blocked nickname", async () => {
+    tabs = makeTabs(["ada", "bert", "troll"], () => clock, () => (nickname) => ({ blocked: nickname === "troll", stranger: false, iceTransportPolicy: "all" }));
+    const { tab } = tabs;
+    tab.ada!.prepare("bert");
+    const prepared = FakePeerConnection.made.at(-1)!;
+    tab.ada!.dial("bert", []);
+    expect(prepared.closed).toBe(true);
+    const made = FakePeerConnection.made.length;
+    tab.ada!.prepare("troll");
+    expect(FakePeerConnection.made.length).toBe(made);
+  });
+});

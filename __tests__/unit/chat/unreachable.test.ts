@@ -91,7 +91,6 @@ describe("log retrieval from an unreachable home", () => {
       connections: c,
       random: seededRandom(3),
       clock: Date.now,
-      frames: { on: () => () => undefined },
       homeDevice: async () => "alice-home",
       homePin: { load: async () => null, save: async () => undefined },
     };

@@ -82,7 +82,6 @@ function phoneDeps(w: World, listedHome: Device, pin: HomePin | null = null): Lo
     connections: relayConnections(w.phone),
     random: w.random, // one source per phone: request ids never repeat
     clock: now,
-    frames: w.phone.frames,
     homeDevice: async () => listedHome.deviceId,
     homePin: { load: async () => pin ?? w.pins.at(-1) ?? null, save: async (p) => void w.pins.push(p) },
   };
@@ -213,6 +212,25 @@ describe("a log-access proof is good for one request, on one channel, to one hom
     current = createLogChallenge({ ...good, now: clock, random }).challenge;
     await expect(requestLogs(phoneDeps(w, w.rogue), { op: "retrieve", passphrase: PASS })).rejects.toMatchObject({ reason: "bad-proof" });
     expect(proofs).toHaveLength(1);
+  });
+
+  it("a home that streams more than the phone holds unread ends the request, not the phone's memory", async () => {
+    const w = await world();
+    const [phoneToX, xToPhone] = await connect(w.phone, w.rogue, now);
+    const good = { op: "retrieve" as const, sessionId: phoneToX.channel.sessionId!, requesterDeviceId: w.phone.deviceId, homeDeviceId: w.rogue.deviceId };
+    const chunk = Array.from({ length: 4 }, (_, i) => toBase64(new Uint8Array(30_000).fill(i)));
+    let flooded = 0;
+    w.rogue.frames.on(({ connection, frame }) => {
+      if (connection !== xToPhone || frame.t !== "log-request") return;
+      // A challenge the phone accepts, then records it never asked for yet, while it derives its keys.
+      xToPhone.channel.send({ t: "log-challenge", rid: frame.rid, challenge: toBase64(createLogChallenge({ ...good, now: clock, random: seededRandom(5) }).challenge), derive: { salt: bundle.salt, kdf: bundle.kdf } });
+      for (let seq = 0; seq < 40; seq++, flooded++) xToPhone.channel.send({ t: "log-chunk", rid: frame.rid, seq, records: chunk });
+    });
+    const limited = { ...phoneDeps(w, w.rogue), maxInboxBytes: 1024 * 1024 };
+    await expect(requestLogs(limited, { op: "retrieve", passphrase: PASS })).rejects.toMatchObject({ reason: "overflow" });
+    // The flood really outgrew the bound (40 chunks of 160 KB), and the channel itself is unharmed.
+    expect(flooded * 4 * 40_000).toBeGreaterThan(limited.maxInboxBytes);
+    expect(phoneToX.channel.isReady).toBe(true);
   });
 
   it("a proof taken off one channel and replayed on another is refused, and the logs stay", async () => {

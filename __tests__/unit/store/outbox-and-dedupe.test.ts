@@ -1,5 +1,5 @@
 import "fake-indexeddb/auto";
-import { loadConversation } from "@/lib/store/history-store";
+import { loadHistoryPage } from "@/lib/store/history-store";
 import { idbGetAll, idbPut, transact } from "@/lib/store/idb";
 import { acknowledge, allPending, enqueueOutgoing, pendingFor } from "@/lib/store/outbox-store";
 import { pruneSeen, SEEN_TTL_MS, storeOnce } from "@/lib/store/seen-store";
@@ -18,12 +18,12 @@ describe("outbox", () => {
     await enqueueOutgoing(entry(a, "m2", "carol"));
     expect((await pendingFor(a, "bob")).map((e) => e.id)).toEqual(["m1"]);
     expect((await allPending(a)).map((e) => e.id).sort()).toEqual(["m1", "m2"]);
-    expect((await loadConversation(a, "bob"))[0]).toMatchObject({ id: "m1", direction: "out", status: "pending" });
+    expect((await loadHistoryPage(a, "bob", null, 50))[0]).toMatchObject({ id: "m1", direction: "out", status: "pending" });
 
     const delivered = await acknowledge(a, "m1", "bob");
     expect(delivered).toMatchObject({ id: "m1", status: "delivered" });
     expect(await pendingFor(a, "bob")).toEqual([]);
-    expect((await loadConversation(a, "bob"))[0]?.status).toBe("delivered");
+    expect((await loadHistoryPage(a, "bob", null, 50))[0]?.status).toBe("delivered");
   });
 
   it("ignores an ack from someone the message was not sent to, and a second ack", async () => {
@@ -62,7 +62,7 @@ describe("dedupe (storeOnce)", () => {
     expect(await write("x", "bob")).toBe(false);
     // Another sender reusing the id does not suppress this one, nor the other way round.
     expect(await write("x", "mallory")).toBe(true);
-    expect((await loadConversation(a, "bob")).length).toBe(1);
+    expect((await loadHistoryPage(a, "bob", null, 50)).length).toBe(1);
   });
 
   it("writes nothing, not even the seen mark, when the store step fails", async () => {

@@ -1,23 +1,16 @@
 "use client";
 
 import Link from "next/link";
-import { logOut } from "@/lib/api/auth";
+import { logOut } from "@/lib/api-client/auth";
 import type { ChatConfig, Messenger } from "@/lib/chat/messenger";
 import { ConnectForm } from "./connect-form";
 import { ContactList } from "./contact-list";
+import { accountNoticeText, signalingText } from "./chat-text";
 import { NewDeviceAlerts } from "./new-device-alerts";
 import { Conversation } from "./conversation";
 import { RelayPanel } from "../relay/relay-panel";
 import { SecureContextNotice } from "../secure-context-notice";
 import { useMessenger, useMessengerBoot } from "./use-messenger";
-
-const signalingText = {
-  connecting: "connecting to the server…",
-  connected: "online",
-  unavailable: "server unreachable, retrying…",
-  offline: "offline",
-  ended: "signed out: this session ended (logged out elsewhere, or this device was revoked). Log in again to continue.",
-} as const;
 
 export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string; config: ChatConfig; vapidPublicKey: string }) {
   const boot = useMessengerBoot(nickname, config);
@@ -60,7 +53,7 @@ export function ChatApp({ nickname, config, vapidPublicKey }: { nickname: string
       {messenger && <NewDeviceAlerts account={nickname} deviceId={messenger.device.deviceId} signaling={messenger.signaling} />}
       {notice && (
         <p role="status" className="panel notice row spread">
-          <span>{notice}</span>
+          <span>{accountNoticeText(notice)}</span>
           <button type="button" className="secondary" onClick={() => messenger?.dismissNotice()}>
             Dismiss
           </button>

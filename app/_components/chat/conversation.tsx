@@ -2,15 +2,14 @@
 
 import { useState } from "react";
 import type { ConversationView, Messenger } from "@/lib/chat/messenger";
+import { connectionText, noticeText, problemText, refusalText } from "./chat-text";
 import { Composer } from "./composer";
-import { MessageRequest } from "./message-request";
 import { KeyWarnings } from "./key-warnings";
 import { MessageList } from "./message-list";
+import { MessageRequest } from "./message-request";
 import { NewDeviceNotices } from "./new-device-notices";
 import { SafetyNumberView } from "./safety-number";
 import { UnreachableHint } from "./unreachable-hint";
-
-const connectionText = { connecting: "connecting", direct: "direct", relayed: "relayed (TURN)", offline: "offline", unreachable: "unreachable" } as const;
 
 export function Conversation({ messenger, conversation, turn }: { messenger: Messenger; conversation: ConversationView | null; turn: boolean }) {
   const [showSafety, setShowSafety] = useState(false);
@@ -22,6 +21,10 @@ export function Conversation({ messenger, conversation, turn }: { messenger: Mes
     );
   }
   const { peer } = conversation;
+  const send = async (text: string) => {
+    const refusal = await messenger.sendMessage(text);
+    return refusal && refusalText(refusal, peer);
+  };
   return (
     <section className="panel conversation stack" aria-label={`Conversation with ${peer}`}>
       <header className="row spread">
@@ -35,10 +38,10 @@ export function Conversation({ messenger, conversation, turn }: { messenger: Mes
           </button>
         </p>
       </header>
-      {conversation.error && <p role="alert">{conversation.error}</p>}
+      {conversation.problem && <p role="alert">{problemText(conversation.problem, peer)}</p>}
       {conversation.notice && (
         <p role="alert" className="warning">
-          {conversation.notice}
+          {noticeText(conversation.notice, peer)}
         </p>
       )}
       {conversation.connection === "unreachable" && <UnreachableHint peer={peer} turn={turn} />}
@@ -46,8 +49,8 @@ export function Conversation({ messenger, conversation, turn }: { messenger: Mes
       <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
       <NewDeviceNotices peer={peer} devices={conversation.newDevices} onAcknowledge={(deviceId) => void messenger.acknowledgeNewDevice(peer, deviceId)} />
       {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
-      <MessageList messages={conversation.messages} peer={peer} unreachable={conversation.connection === "unreachable"} />
-      <Composer onSend={(text) => messenger.sendMessage(text)} disabled={conversation.error !== null} />
+      <MessageList key={conversation.timeline.serial} timeline={conversation.timeline} peer={peer} unreachable={conversation.connection === "unreachable"} />
+      <Composer onSend={send} disabled={conversation.problem !== null} />
     </section>
   );
 }

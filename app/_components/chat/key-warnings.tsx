@@ -1,6 +1,6 @@
 "use client";
 
-import type { KeyWarning } from "@/lib/chat/messenger";
+import type { KeyWarning } from "@/lib/chat/peer-keys";
 
 export function KeyWarnings({ peer, warnings, onAccept, onReview }: { peer: string; warnings: KeyWarning[]; onAccept: (deviceId: string) => void; onReview: () => void }) {
   if (warnings.length === 0) return null;

@@ -1,5 +1,6 @@
 "use client";
 
+import { useSyncExternalStore } from "react";
 import type { ConversationView, Messenger } from "@/lib/chat/messenger";
 
 /**
@@ -21,7 +22,14 @@ export function MessageRequest({ messenger, conversation }: { messenger: Messeng
       </section>
     );
   }
-  if (!stranger || !conversation.messages.some((m) => m.direction === "in")) return null;
+  return stranger ? <StrangerRequest messenger={messenger} conversation={conversation} /> : null;
+}
+
+/** Shown once the stranger has written (a message of theirs is in the conversation). */
+function StrangerRequest({ messenger, conversation }: { messenger: Messenger; conversation: ConversationView }) {
+  const { peer, timeline } = conversation;
+  const wrote = useSyncExternalStore(timeline.subscribe, () => timeline.getState().incoming, () => false);
+  if (!wrote) return null;
   return (
     <section aria-label="Message request" className="notice stack">
       <p>

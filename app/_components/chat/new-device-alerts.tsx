@@ -1,9 +1,9 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { fetchOwnDevices, revokeDevice, type OwnDevice } from "@/lib/api/devices";
-import { NewDevices } from "@/lib/device/new-devices";
-import { deviceNoticeSchema } from "@/lib/devices/schemas";
+import { fetchOwnDevices, revokeDevice, type OwnDevice } from "@/lib/api-client/devices";
+import { NewDevices } from "@/lib/this-device/new-devices";
+import { deviceNoticeSchema } from "@/lib/account-devices/schemas";
 import type { SignalingClient } from "@/lib/signaling/client";
 import { loadKnownDevices, saveKnownDevices } from "@/lib/store/known-devices-store";
 import { formatWhen } from "../settings/format-when";

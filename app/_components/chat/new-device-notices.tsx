@@ -1,6 +1,6 @@
 "use client";
 
-import type { NewDevice } from "@/lib/chat/messenger";
+import type { NewDevice } from "@/lib/chat/peer-keys";
 
 /** A contact's new device, shown like a key change but without pausing anything: it gets messages too. */
 export function NewDeviceNotices({ peer, devices, onAcknowledge }: { peer: string; devices: NewDevice[]; onAcknowledge: (deviceId: string) => void }) {

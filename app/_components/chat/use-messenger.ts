@@ -1,13 +1,15 @@
 "use client";
 
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { ApiRequestError } from "@/lib/api/fetch-json";
+import { ApiRequestError } from "@/lib/api-client/fetch-json";
+import { EMPTY_SNAPSHOT, type ChatSnapshot } from "@/lib/chat/chat-store";
 import { holdDeviceLock } from "@/lib/chat/device-lock";
-import { Messenger, type ChatConfig, type MessengerSnapshot } from "@/lib/chat/messenger";
-import { defaultDeviceName } from "@/lib/device/device-name";
-import { browserRandom } from "@/lib/device/browser-random";
-import { ensureDevice } from "@/lib/device/ensure-device";
+import { Messenger, type ChatConfig } from "@/lib/chat/messenger";
 import { HomeRelay, type RelaySnapshot } from "@/lib/relay/home-relay";
+import { LogSink } from "@/lib/relay/log-sink";
+import { browserRandom } from "@/lib/this-device/browser-random";
+import { defaultDeviceName } from "@/lib/this-device/device-name";
+import { ensureDevice } from "@/lib/this-device/ensure-device";
 
 export type Boot =
   | { phase: "registering" }
@@ -15,7 +17,12 @@ export type Boot =
   | { phase: "failed"; message: string }
   | { phase: "ready"; messenger: Messenger; relay: HomeRelay };
 
-/** Registers this browser's device, takes the one-tab lock, and starts the messenger. */
+/**
+ * Registers this browser's device, takes the one-tab lock, and starts the
+ * messenger with the home relay: the relay decides where received messages
+ * are stored (its log sink, given to the messenger where delivery is built)
+ * and reads its settings before the messenger starts.
+ */
 export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
   const [boot, setBoot] = useState<Boot>({ phase: "registering" });
   useEffect(() => {
@@ -29,9 +36,9 @@ export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
       release = lock.release;
       const device = await ensureDevice(nickname, defaultDeviceName(navigator.userAgent, window.innerWidth));
       if (cancelled) return;
-      messenger = new Messenger({ ...device, nickname }, config);
-      relay = new HomeRelay(messenger, browserRandom);
-      // Settings first: a home relay must seal the very first message it receives.
+      const logSink = new LogSink(nickname, browserRandom);
+      messenger = new Messenger({ ...device, nickname }, config, { receiveSink: logSink.current });
+      relay = new HomeRelay(messenger, logSink, browserRandom);
       await relay.start();
       await messenger.start();
       if (!cancelled) setBoot({ phase: "ready", messenger, relay });
@@ -50,19 +57,18 @@ export function useMessengerBoot(nickname: string, config: ChatConfig): Boot {
   return boot;
 }
 
-const emptySnapshot: MessengerSnapshot = { signaling: "connecting", contacts: [], conversation: null, droppedFrames: 0, staleChains: 0, notice: null };
 const noop = () => () => undefined;
 
 /**
- * One slice of the messenger's state. Slices keep their identity until they
- * change, so a component re-renders only when its own part does: a new
- * message re-renders the conversation, not the settings or the contacts.
+ * One slice of the chat's snapshot. Slices keep their identity until they
+ * change, so a component re-renders only when its own part does: a
+ * connection change re-renders the conversation header, not the contacts.
  */
-export function useMessenger<T>(messenger: Messenger | null, select: (snapshot: MessengerSnapshot) => T): T {
+export function useMessenger<T>(messenger: Messenger | null, select: (snapshot: ChatSnapshot) => T): T {
   return useSyncExternalStore(
     messenger?.subscribe ?? noop,
-    () => select(messenger ? messenger.getSnapshot() : emptySnapshot),
-    () => select(emptySnapshot),
+    () => select(messenger ? messenger.getSnapshot() : EMPTY_SNAPSHOT),
+    () => select(EMPTY_SNAPSHOT),
   );
 }
 

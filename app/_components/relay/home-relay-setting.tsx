@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { fetchOwnDevices, ownDevicesKey, setHomeDevice } from "@/lib/api/devices";
+import { fetchOwnDevices, ownDevicesKey, setHomeDevice } from "@/lib/api-client/devices";
 import { AsyncCheckbox } from "./async-checkbox";
 
 /** "Use this device as my home relay": the server's `home` flag, at most one per account. */

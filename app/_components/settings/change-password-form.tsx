@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { passwordChangeSchema } from "@/lib/accounts/schemas";
-import { changePassword } from "@/lib/api/account";
+import { changePassword } from "@/lib/api-client/account";
 
 /** "Change password": the current one is required; every other session of the account ends. */
 export function ChangePasswordForm() {

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { fetchOwnDevices, ownDevicesKey, revokeDevice, type OwnDevice } from "@/lib/api/devices";
+import { fetchOwnDevices, ownDevicesKey, revokeDevice, type OwnDevice } from "@/lib/api-client/devices";
 import { formatWhen } from "./format-when";
 
 /** The account's live devices: which one this is, which one is home, when each was last seen, and Revoke. */

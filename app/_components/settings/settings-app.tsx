@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { logOut } from "@/lib/api/auth";
+import { logOut } from "@/lib/api-client/auth";
 import { ChangePasswordForm } from "./change-password-form";
 import { DeviceList } from "./device-list";
 

@@ -1,7 +1,7 @@
 import { requireUser } from "@/lib/auth/session";
-import { announceDevice } from "@/lib/devices/announce";
-import { listOwnDevices, registerDevice } from "@/lib/devices/devices";
-import { registerDeviceSchema } from "@/lib/devices/schemas";
+import { announceDevice } from "@/lib/account-devices/announce";
+import { listOwnDevices, registerDevice } from "@/lib/account-devices/devices";
+import { registerDeviceSchema } from "@/lib/account-devices/schemas";
 import { ApiError } from "@/lib/http/api-error";
 import { json, route } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";

@@ -59,7 +59,6 @@ export function relayConnections(me: Device): RelayConnections {
     of: (nickname) => me.connections.filter((c) => c.nickname === nickname && c.channel.isReady),
     dial: () => undefined,
     ready: new Emitter<Connection>(),
-    lost: new Emitter<Connection>(),
     unreachable: new Emitter<Connection>(),
   };
 }

@@ -1,7 +1,7 @@
 import { changePassword } from "@/lib/accounts/password-change";
 import { passwordChangeSchema } from "@/lib/accounts/schemas";
 import { requireUser } from "@/lib/auth/session";
-import { disconnectDevices } from "@/lib/devices/announce";
+import { disconnectDevices } from "@/lib/account-devices/announce";
 import { json, route } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
 

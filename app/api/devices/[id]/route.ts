@@ -1,7 +1,7 @@
 import { requireUser } from "@/lib/auth/session";
-import { announceDevice, disconnectDevices } from "@/lib/devices/announce";
-import { revokeDevice, updateDevice } from "@/lib/devices/devices";
-import { deviceIdSchema, updateDeviceSchema } from "@/lib/devices/schemas";
+import { announceDevice, disconnectDevices } from "@/lib/account-devices/announce";
+import { revokeDevice, updateDevice } from "@/lib/account-devices/devices";
+import { deviceIdSchema, updateDeviceSchema } from "@/lib/account-devices/schemas";
 import { notFound } from "@/lib/http/api-error";
 import { json, route } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";

@@ -1,6 +1,6 @@
 import { requireUser } from "@/lib/auth/session";
-import { bindRequestSchema } from "@/lib/devices/binding";
-import { bindSessionToDevice } from "@/lib/devices/session-binding";
+import { bindRequestSchema } from "@/lib/account-devices/binding";
+import { bindSessionToDevice } from "@/lib/account-devices/session-binding";
 import { json, route } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
 

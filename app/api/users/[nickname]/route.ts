@@ -1,7 +1,7 @@
 import { enforce } from "@/lib/auth/limits";
 import { nicknameSchema } from "@/lib/auth/nickname";
 import { requireUser } from "@/lib/auth/session";
-import { publicDevicesOf } from "@/lib/devices/devices";
+import { publicDevicesOf } from "@/lib/account-devices/devices";
 import { notFound } from "@/lib/http/api-error";
 import { json, route } from "@/lib/http/handler";
 import { pathParam } from "@/lib/http/path-param";

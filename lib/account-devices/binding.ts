@@ -7,7 +7,7 @@ import { deviceIdSchema } from "./schemas";
 // without adding a device anybody would notice. The device signs a fresh
 // server challenge under its own context string, so the signature can never
 // pass for a handshake signature or anything else the key signs.
-// Shared by the browser (lib/device) and the server (lib/devices/session-binding.ts).
+// Shared by the browser (lib/this-device) and the server (lib/account-devices/session-binding.ts).
 
 export const BINDING_CONTEXT = "CommunisP device binding v1";
 export const CHALLENGE_BYTES = 32;

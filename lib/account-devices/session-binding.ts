@@ -6,7 +6,7 @@ import { ApiError } from "@/lib/http/api-error";
 import { bindingMessage, CHALLENGE_BYTES, type BindRequest } from "./binding";
 import { liveDevice } from "./devices";
 
-// The server's half of lib/devices/binding.ts: a one-time challenge kept on
+// The server's half of lib/account-devices/binding.ts: a one-time challenge kept on
 // the session row, and the signature check against the device's registered
 // Ed25519 key (tweetnacl's verify, the same code the handshake uses).
 

@@ -1,6 +1,6 @@
 import nacl from "tweetnacl";
 import { fromBase64, toBase64 } from "@/lib/crypto";
-import { bindingMessage, type BindChallenge, type BindRequest } from "@/lib/devices/binding";
+import { bindingMessage, type BindChallenge, type BindRequest } from "@/lib/account-devices/binding";
 import { ApiRequestError, fetchJson } from "./fetch-json";
 
 // Sign-up and login from the browser. Login talks to next-auth's credentials
@@ -47,7 +47,7 @@ export async function logOut(): Promise<void> {
 
 /**
  * Binds this browser's session to a device it registered before, proving it
- * holds the device's signing key (lib/devices/binding.ts). A new device needs
+ * holds the device's signing key (lib/account-devices/binding.ts). A new device needs
  * none of this: registering it binds the session.
  */
 export async function bindSessionToDevice(deviceId: string, signSecretKey: Uint8Array): Promise<void> {

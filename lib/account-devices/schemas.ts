@@ -33,13 +33,11 @@ export const updateDeviceSchema = z
   .refine((body) => body.name !== undefined || body.home !== undefined, "send name, home or both");
 
 /** A device as anyone may see it: GET /api/users/:nickname. */
-export interface PublicDevice {
-  id: string;
-  name: string;
-  signPublicKey: string;
-  dhPublicKey: string;
-  home: boolean;
-}
+export const publicDeviceSchema = z.object({ id: deviceIdSchema, name: z.string().max(64), signPublicKey: publicKeySchema, dhPublicKey: publicKeySchema, home: z.boolean() });
+export type PublicDevice = z.infer<typeof publicDeviceSchema>;
+
+/** GET /api/users/:nickname, as the browser checks it before trusting any key in it. */
+export const publicDevicesSchema = z.object({ nickname: z.string(), devices: z.array(publicDeviceSchema).max(64) });
 
 /**
  * Notices on the account's own presence channel (NOTICE_EVENT) about its

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { deviceNameSchema } from "@/lib/devices/schemas";
+import { deviceNameSchema } from "@/lib/account-devices/schemas";
 
 // Device names are shown to the person deciding whether to revoke a device:
 // they must read as what they are (issue 10).

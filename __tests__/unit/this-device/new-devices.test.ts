@@ -1,5 +1,5 @@
-import type { OwnDevice } from "@/lib/api/devices";
-import { NewDevices } from "@/lib/device/new-devices";
+import type { OwnDevice } from "@/lib/api-client/devices";
+import { NewDevices } from "@/lib/this-device/new-devices";
 
 const device = (id: string, name = `device ${id}`): OwnDevice => ({ id, name, home: false, signPublicKey: "s", dhPublicKey: "d", createdAt: "2026-01-01T00:00:00.000Z", lastSeenAt: "2026-01-01T00:00:00.000Z" });
 

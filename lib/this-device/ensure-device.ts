@@ -1,6 +1,6 @@
 import { generateIdentity, identityFromJSON, identityToJSON, publicIdentity, type DeviceIdentity } from "@/lib/crypto/identity";
-import { bindSessionToDevice } from "@/lib/api/auth";
-import { fetchJson } from "@/lib/api/fetch-json";
+import { bindSessionToDevice } from "@/lib/api-client/auth";
+import { fetchJson } from "@/lib/api-client/fetch-json";
 import { forgetDevice, loadDevice, saveDevice, type StoredDevice } from "@/lib/store/device-store";
 import { browserRandom } from "./browser-random";
 

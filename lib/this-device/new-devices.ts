@@ -1,4 +1,4 @@
-import type { OwnDevice } from "@/lib/api/devices";
+import type { OwnDevice } from "@/lib/api-client/devices";
 
 // "New device signed in: NAME, TIME": devices added to this account that
 // this device has not acknowledged yet. The first time a device looks, every
