@@ -30,7 +30,7 @@ export function Conversation({ messenger, conversation, turn, onBack }: { messen
       <header className="conversation-header">
         {/* Shown on a phone only (globals.css): there the conversation fills the screen. */}
         <button type="button" className="secondary back" onClick={onBack} aria-label="Back to conversations">
-          <span aria-hidden="true">← </span>Back
+          <span aria-hidden="true">←</span>
         </button>
         <div className="conversation-title">
           <h2>{peer}</h2>
