@@ -84,13 +84,24 @@ describe("clicking a ping's notification", () => {
     expect(shown.actions).toContain("default");
   });
 
-  it("opens /chat when no tab shows it", async () => {
-    await showOnly("/settings");
+  it("opens /chat when no tab shows the signed-in app", async () => {
+    await showOnly("/help/network");
     expect(chatPages()).toHaveLength(0);
     const opened = context.waitForEvent("page", { predicate: (p) => p.url().endsWith("/chat"), timeout: 30_000 });
     await click(await ping(1));
     await opened;
     expect(chatPages()).toHaveLength(1);
+  });
+
+  it("brings a /settings tab to /chat in the page, without a reload or another tab (the messenger runs in it)", async () => {
+    await showOnly("/settings");
+    const [page] = context.pages();
+    await page!.getByRole("checkbox", { name: "Use this device as my home relay" }).waitFor();
+    await page!.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+    await click(await ping(1));
+    await page!.waitForURL((url) => url.pathname === "/chat");
+    expect(context.pages()).toHaveLength(1);
+    expect(await page!.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
   });
 
   it("brings the open /chat tab forward instead of opening another", async () => {

@@ -114,11 +114,15 @@ export async function openChat(person: OnPage): Promise<void> {
   await page.getByRole("link", { name: "Settings" }).waitFor();
 }
 
-/** Shows /settings through the "Settings" link on /chat, and waits for the home relay's settings. */
+/**
+ * Shows /settings through the "Settings" link on /chat (above the list: on a
+ * phone with a conversation open, Back first), and waits for the home relay's settings.
+ */
 export async function openSettings(person: OnPage): Promise<void> {
   const { page } = person;
   if (new URL(page.url()).pathname !== "/settings") {
     await openChat(person);
+    if (!(await page.getByRole("link", { name: "Settings" }).isVisible())) await showList(person);
     await page.getByRole("link", { name: "Settings" }).click();
     await page.waitForURL((url) => url.pathname === "/settings");
   }
@@ -209,6 +213,16 @@ export async function openContact(person: OnPage, nickname: string): Promise<voi
   await showList(person);
   await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname, exact: true }).click();
   await conversationWith(person.page, nickname).waitFor();
+}
+
+/**
+ * The unread count on `nickname`'s row of the conversation list (data-unread),
+ * read even while a phone's open conversation covers the list; null without a row.
+ */
+export async function unreadCount(person: OnPage, nickname: string): Promise<number | null> {
+  const rows = person.page.locator('nav[aria-label="Recent contacts"] li').filter({ has: person.page.locator(".contact-name", { hasText: new RegExp(`^${nickname}$`) }) });
+  if ((await rows.count()) === 0) return null;
+  return Number(await rows.first().getAttribute("data-unread"));
 }
 
 /** The open conversation's region (a retrieved log may show the same nickname as a heading too). */
