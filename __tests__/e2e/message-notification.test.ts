@@ -1,0 +1,137 @@
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { makeTempDir } from "../support/temp-dir";
+import { startApp, type RunningApp } from "./support/app";
+import { CHROMIUM_ARGS, chromiumPath } from "./support/chromium";
+import { startDesktopNotifications, type DesktopNotifications, type ShownNotification } from "./support/desktop-notifications";
+import { closePeople, connectTo, launchPerson, messages, openSettings, send, showList, signUp, unreadCount, waitForConnection, type Person } from "./support/people";
+import { eventually, expectText } from "./support/wait";
+
+// A message that arrives while the page is hidden: the row's unread count
+// goes up and the desktop shows "New message", with nothing of the message
+// in it; clicking it opens that conversation. Chromium shows the notification
+// through the test's own desktop notification service (D-Bus,
+// support/desktop-notifications.ts), and the click is the service's
+// ActionInvoked signal, so the service worker gets a real notificationclick.
+//
+// Headless Chromium keeps every page "visible": another tab in front, a
+// minimised window, a background target (Target.createTarget) all leave
+// document.visibilityState at "visible". So the test tells the page it is
+// hidden the one way left, by overriding what the page reads
+// (document.visibilityState and .hidden) and firing visibilitychange;
+// everything after that (the messenger's unread count, the service worker's
+// notification, the desktop, the click) is the real thing.
+
+jest.setTimeout(180_000);
+
+let app: RunningApp;
+let desktop: DesktopNotifications;
+let context: BrowserContext;
+let profile: { dir: string; remove: () => void };
+let bob: Person;
+const SECRET = "meet me at the old mill at 9";
+
+beforeAll(async () => {
+  app = await startApp();
+  desktop = await startDesktopNotifications();
+  // A profile on disk, as a person's browser has (Chromium keeps notifications of incognito-like contexts to itself).
+  profile = makeTempDir("profile");
+  context = await chromium.launchPersistentContext(profile.dir, {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    // A phone's screen: the list or one conversation, so opening the right one shows.
+    viewport: { width: 375, height: 740 },
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: desktop.busAddress },
+  });
+  await context.grantPermissions(["notifications"], { origin: app.url });
+  bob = await launchPerson("bob");
+});
+
+afterAll(async () => {
+  await context?.close();
+  profile?.remove();
+  if (bob) await closePeople([bob]);
+  await desktop?.stop();
+  await app?.stop();
+});
+
+/** What the page reads of its visibility (see the note above). */
+async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
+
+async function nextNotification(before: number): Promise<ShownNotification> {
+  const shown = await eventually(async () => desktop.shown().slice(before), (list) => list.length > 0, "the desktop to be asked to show a notification", 30_000);
+  return shown[0]!;
+}
+
+async function click(notification: ShownNotification): Promise<void> {
+  desktop.click(notification.id);
+  await eventually(async () => desktop.closed(), (ids) => ids.includes(notification.id), "the worker to finish handling the click", 30_000);
+}
+
+
+describe("a message while the page is hidden", () => {
+  it("raises the unread count, shows a New message notification without content, and a click opens the conversation", async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const iris = { nickname: "iris", page };
+    await Promise.all([signUp(iris, app.url), signUp(bob, app.url)]);
+    await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null), (yes) => yes, "the service worker to control the page", 30_000);
+    await connectTo(iris, "bob");
+    await connectTo(bob, "iris");
+    await Promise.all([waitForConnection(iris, "direct"), waitForConnection(bob, "direct")]);
+    await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+
+    // Visible, on screen: read as it comes, no notification.
+    const quietBefore = desktop.shown().length;
+    await send(bob, "hello while you look");
+    await eventually(() => messages(iris), (m) => m.some((x) => x.text === "hello while you look"), "iris to receive the first message");
+    expect(await unreadCount(iris, "bob")).toBe(0);
+
+    // Back to the list (a phone's screen holds one or the other), then hidden: counted unread, and the desktop shows a notification that says nothing of the message.
+    await showList(iris);
+    await setHidden(page, true);
+    await send(bob, SECRET);
+    const shown = await nextNotification(quietBefore);
+    expect(desktop.shown().slice(quietBefore)).toHaveLength(1);
+    expect(shown.summary).toBe("New message");
+    // Chromium puts the origin in the body; nothing else is there: no sender, no text.
+    expect(shown.body).toBe(new URL(app.url).host);
+    expect(`${shown.summary} ${shown.body}`).not.toMatch(/bob|mill/i);
+    await eventually(() => unreadCount(iris, "bob"), (n) => n === 1, "bob's row to count one unread message");
+
+    // The person moves to /settings meanwhile; the click brings this tab back to /chat with bob's conversation open, without a reload.
+    await setHidden(page, false);
+    await openSettings(iris);
+    await click(shown);
+    await page.waitForURL((url) => url.pathname === "/chat" && url.search === "");
+    await page.getByRole("region", { name: "Conversation with bob" }).waitFor();
+    expect(context.pages()).toHaveLength(1);
+    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    await eventually(() => messages(iris), (m) => m.some((x) => x.text === SECRET), "the message in the conversation the click opened");
+    await eventually(() => unreadCount(iris, "bob"), (n) => n === 0, "bob's row to be read once on screen");
+  });
+
+  it("opens a tab on the conversation when none is open", async () => {
+    const page = context.pages()[0]!;
+    await page.getByRole("region", { name: "Conversation with bob" }).waitFor();
+    await setHidden(page, true);
+    const before = desktop.shown().length;
+    await send(bob, "are you there?");
+    const shown = await nextNotification(before);
+    expect(shown.summary).toBe("New message");
+    // No tab of the app left: the click must open one (a blank tab keeps the browser open).
+    const blank = await context.newPage();
+    await page.close();
+    const opened = context.waitForEvent("page", { predicate: (p) => new URL(p.url()).pathname === "/chat", timeout: 30_000 });
+    await click(shown);
+    const tab = await opened;
+    await tab.getByRole("region", { name: "Conversation with bob" }).waitFor({ timeout: 30_000 });
+    await expectText(tab.getByRole("region", { name: "Conversation with bob" }).getByRole("heading", { name: "bob" }), "bob");
+    await blank.close();
+  });
+});
