@@ -1,8 +1,6 @@
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { makeTempDir } from "../support/temp-dir";
+import type { BrowserContext, Page } from "playwright-core";
 import { startApp, type RunningApp } from "./support/app";
-import { CHROMIUM_ARGS, chromiumPath } from "./support/chromium";
-import { startDesktopNotifications, type DesktopNotifications, type ShownNotification } from "./support/desktop-notifications";
+import { clickNotification, launchWithNotifications, nextShown, startDesktopNotifications, type DesktopNotifications, type ShownNotification } from "./support/desktop-notifications";
 import { closePeople, connectTo, launchPerson, messages, openSettings, send, showList, signUp, unreadCount, waitForConnection, type Person } from "./support/people";
 import { eventually, expectText } from "./support/wait";
 
@@ -26,30 +24,21 @@ jest.setTimeout(180_000);
 let app: RunningApp;
 let desktop: DesktopNotifications;
 let context: BrowserContext;
-let profile: { dir: string; remove: () => void };
+let browser: { context: BrowserContext; close: () => Promise<void> };
 let bob: Person;
 const SECRET = "meet me at the old mill at 9";
 
 beforeAll(async () => {
   app = await startApp();
   desktop = await startDesktopNotifications();
-  // A profile on disk, as a person's browser has (Chromium keeps notifications of incognito-like contexts to itself).
-  profile = makeTempDir("profile");
-  context = await chromium.launchPersistentContext(profile.dir, {
-    executablePath: chromiumPath(),
-    args: CHROMIUM_ARGS,
-    headless: true,
-    // A phone's screen: the list or one conversation, so opening the right one shows.
-    viewport: { width: 375, height: 740 },
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: desktop.busAddress },
-  });
-  await context.grantPermissions(["notifications"], { origin: app.url });
+  // A phone's screen: the list or one conversation, so opening the right one shows.
+  browser = await launchWithNotifications(desktop, app.url, { width: 375, height: 740 });
+  context = browser.context;
   bob = await launchPerson("bob");
 });
 
 afterAll(async () => {
-  await context?.close();
-  profile?.remove();
+  await browser?.close();
   if (bob) await closePeople([bob]);
   await desktop?.stop();
   await app?.stop();
@@ -64,15 +53,8 @@ async function setHidden(page: Page, hidden: boolean): Promise<void> {
   }, hidden);
 }
 
-async function nextNotification(before: number): Promise<ShownNotification> {
-  const shown = await eventually(async () => desktop.shown().slice(before), (list) => list.length > 0, "the desktop to be asked to show a notification", 30_000);
-  return shown[0]!;
-}
-
-async function click(notification: ShownNotification): Promise<void> {
-  desktop.click(notification.id);
-  await eventually(async () => desktop.closed(), (ids) => ids.includes(notification.id), "the worker to finish handling the click", 30_000);
-}
+const nextNotification = (before: number) => nextShown(desktop, before);
+const click = (notification: ShownNotification) => clickNotification(desktop, notification);
 
 
 describe("a message while the page is hidden", () => {
