@@ -78,13 +78,19 @@ function OpenConversation({ messenger }: { messenger: Messenger }) {
   return <Conversation messenger={messenger} conversation={conversation} turn={messenger.turnConfigured} onBack={() => messenger.closeConversation()} />;
 }
 
-/** /chat?with=NICK (a clicked "New message" notification) opens that conversation, then the address is plain /chat again. */
+/**
+ * /chat?with=NICK (a clicked "New message" notification) opens that
+ * conversation, then the address is plain /chat again. Only someone already in
+ * the conversation list: opening a conversation dials the peer, and a link
+ * anyone can send must not make this browser dial a stranger (and show them
+ * its network address).
+ */
 function useConversationFromUrl(messenger: Messenger | null): void {
   const peer = useSearchParams().get("with");
   const router = useRouter();
   useEffect(() => {
     if (!messenger || !peer) return;
-    void messenger.openConversation(peer);
+    if (messenger.getSnapshot().contacts.some((c) => c.nickname === peer)) void messenger.openConversation(peer);
     router.replace("/chat", { scroll: false });
   }, [messenger, peer, router]);
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, useMemo, type ReactNode } from "react";
 import type { ChatConfig } from "@/lib/chat/messenger";
 import { useMessengerBoot, type Boot } from "../chat/use-messenger";
 import { useMessageNotifications, useWorkerNavigation } from "./message-notifications";
@@ -37,7 +37,8 @@ export function SignedInProvider({
   const messenger = boot.phase === "ready" ? boot.messenger : null;
   useMessageNotifications(messenger);
   useWorkerNavigation();
-  return <SignedInContext.Provider value={{ nickname, sessionDeviceId, vapidPublicKey, boot }}>{children}</SignedInContext.Provider>;
+  const value = useMemo(() => ({ nickname, sessionDeviceId, vapidPublicKey, boot }), [nickname, sessionDeviceId, vapidPublicKey, boot]);
+  return <SignedInContext.Provider value={value}>{children}</SignedInContext.Provider>;
 }
 
 export function useSignedIn(): SignedIn {
