@@ -1,8 +1,9 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { startApp, type RunningApp } from "./support/app";
 import { clickNotification, launchWithNotifications, nextShown, startDesktopNotifications, type DesktopNotifications, type ShownNotification } from "./support/desktop-notifications";
-import { closePeople, connectTo, launchPerson, messages, openSettings, send, showList, signUp, unreadCount, waitForConnection, type Person } from "./support/people";
-import { eventually, expectText } from "./support/wait";
+import { register } from "./support/http-login";
+import { closePeople, connectTo, launchPerson, messages, openSettings, PASSWORD, send, showList, signUp, unreadCount, waitForChatReady, waitForConnection, type Person } from "./support/people";
+import { eventually, expectText, holdsFor } from "./support/wait";
 
 // A message that arrives while the page is hidden: the row's unread count
 // goes up and the desktop shows "New message", with nothing of the message
@@ -115,5 +116,25 @@ describe("a message while the page is hidden", () => {
     await tab.getByRole("region", { name: "Conversation with bob" }).waitFor({ timeout: 30_000 });
     await expectText(tab.getByRole("region", { name: "Conversation with bob" }).getByRole("heading", { name: "bob" }), "bob");
     await blank.close();
+  });
+
+  it("opens no conversation, and asks nothing about the peer, for a link naming someone not in the list", async () => {
+    // A link anyone can send: opening a conversation looks the peer up and dials them, which would show a stranger this browser's address.
+    await register(app.url, "mallory", PASSWORD);
+    const tab = context.pages()[0]!;
+    const aboutMallory: string[] = [];
+    tab.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith("/api/users/mallory") || (url.pathname === "/api/signal" && (request.postData() ?? "").includes('"mallory"'))) aboutMallory.push(`${request.method()} ${url.pathname}`);
+    });
+    await tab.goto(`${app.url}/chat?with=mallory`);
+    await tab.waitForURL((url) => url.pathname === "/chat" && url.search === "");
+    await waitForChatReady(tab);
+    await holdsFor(2_000, async () => aboutMallory.length, (n) => n === 0, "no request about mallory");
+    expect(await tab.getByRole("region", { name: "Conversation with mallory" }).count()).toBe(0);
+    expect(await unreadCount({ nickname: "iris", page: tab }, "mallory")).toBeNull();
+    // The same link for someone in the list does open the conversation.
+    await tab.goto(`${app.url}/chat?with=bob`);
+    await tab.getByRole("region", { name: "Conversation with bob" }).waitFor({ timeout: 30_000 });
   });
 });
