@@ -25,7 +25,7 @@ export const RATE_RULES = {
   /** Password changes (each checks the current password: a stolen cookie must not be a password oracle). */
   passwordChangePerUser: { limit: 5, windowMs: HOUR },
   /** GET /api/users/:nickname per signed-in user. */
-  lookupPerUser: { limit: 100, windowMs: 10 * MINUTE },
+  lookupPerUser: { limit: 300, windowMs: 10 * MINUTE },
   /** GET /api/users/:nickname/presence per signed-in user (polled while messages wait). */
   presencePerUser: { limit: 600, windowMs: 10 * MINUTE },
   signalPerDevice: { limit: 600, windowMs: MINUTE },

@@ -22,6 +22,13 @@ export type ConversationProblem =
  */
 export type ConnectionNotice = { code: Exclude<ChannelErrorCode, "LINK_CLOSED" | "SESSION_EXPIRED"> };
 
+/**
+ * What the open conversation tells about its peer: a connection's trouble, or
+ * (for a peer whose keys are pinned already) that the server could not be
+ * asked for its devices just now: the conversation stays usable.
+ */
+export type ConversationNotice = ConnectionNotice | { code: "lookup-unavailable" };
+
 /** Why a message was not queued (or, for "storage", not kept). */
 export type SendRefusal =
   | { code: "no-conversation" }

@@ -1,5 +1,5 @@
 import type { SignalingState } from "@/lib/signaling/client";
-import type { AccountNotice, ConnectionNotice, ConversationProblem } from "./chat-codes";
+import type { AccountNotice, ConversationNotice, ConversationProblem } from "./chat-codes";
 import type { ReachState } from "./connections";
 import type { KeyWarning, NewDevice } from "./peer-keys";
 import type { ContactView } from "./recent-contacts";
@@ -22,7 +22,7 @@ export interface ConversationView {
   /** Why the conversation cannot be used (unknown nickname...). */
   problem: ConversationProblem | null;
   /** Something about a connection that does not stop the conversation. */
-  notice: ConnectionNotice | null;
+  notice: ConversationNotice | null;
   /** Neither messaged nor accepted by this account: its messages are a message request. */
   stranger: boolean;
   blocked: boolean;

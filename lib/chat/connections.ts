@@ -74,6 +74,8 @@ export class Connections {
   private readonly activity = new WeakMap<Connection, { at: number; idle?: ReturnType<typeof setTimeout> }>();
   /** Links started before the peer's devices are known (prepare), one per nickname, until dial binds or drops them. */
   private readonly prepared = new Map<string, { link: PeerLink; policy: PeerPolicy; timer: ReturnType<typeof setTimeout> }>();
+  /** Set by close(), for good: nothing dials, answers or redials after it (a rotation failure reported while closing would). */
+  private isClosed = false;
 
   constructor(private readonly opts: ConnectionsOptions) {}
 
@@ -92,7 +94,7 @@ export class Connections {
    * Nothing leaves this device until dial() binds it to a device.
    */
   prepare(nickname: string): void {
-    if (this.prepared.has(nickname) || this.of(nickname).length > 0) return;
+    if (this.isClosed || this.prepared.has(nickname) || this.of(nickname).length > 0) return;
     const policy = this.policy(nickname);
     if (policy.blocked) return;
     if (this.prepared.size >= MAX_PREPARED_LINKS) this.dropPrepared(this.prepared.keys().next().value!);
@@ -112,7 +114,7 @@ export class Connections {
 
   handleSignal(signal: SignalEvent): void {
     // A blocked sender costs nothing: not even parsing its signal.
-    if (this.policy(signal.from.nickname).blocked) return;
+    if (this.isClosed || this.policy(signal.from.nickname).blocked) return;
     const payload = parseSignalPayload(signal.data);
     if (!payload) return;
     const { nickname, deviceId } = signal.from;
@@ -133,6 +135,7 @@ export class Connections {
   }
 
   close(): void {
+    this.isClosed = true;
     for (const nickname of [...this.prepared.keys()]) this.dropPrepared(nickname);
     for (const connection of this.all()) this.drop(connection, true);
   }
@@ -177,7 +180,7 @@ export class Connections {
 
   private open(nickname: string, deviceId: string): Connection | undefined {
     const policy = this.policy(nickname);
-    if (policy.blocked) return undefined;
+    if (this.isClosed || policy.blocked) return undefined;
     const views = this.all().map((c) => ({ connection: c, nickname: c.nickname, stranger: c.stranger === true, lastActiveAt: this.activity.get(c)?.at ?? 0 }));
     const admission = admitLink(views, { nickname, stranger: policy.stranger }, this.opts.clock());
     if (!admission.admit) return undefined;

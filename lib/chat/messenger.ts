@@ -170,8 +170,16 @@ export class Messenger {
     try {
       await this.keys.review(peer, await devices);
     } catch (error) {
-      const problem: ConversationProblem = error instanceof ApiRequestError && error.status === 404 ? { code: "nickname-unknown" } : { code: "lookup-failed" };
-      return this.store.updateConversation(peer, { problem });
+      const unknown = error instanceof ApiRequestError && error.status === 404;
+      // A peer met before keeps its conversation when the server cannot answer
+      // (down, or this user's lookups rate-limited): its pinned keys still
+      // check every handshake, and what is written waits in the outbox.
+      if (!unknown && (await this.keys.known(peer).catch(() => false))) {
+        this.store.updateConversation(peer, { notice: { code: "lookup-unavailable" } });
+      } else {
+        const problem: ConversationProblem = unknown ? { code: "nickname-unknown" } : { code: "lookup-failed" };
+        return this.store.updateConversation(peer, { problem });
+      }
     }
     await Promise.all([dialed, history]);
     await this.contacts.note(peer);

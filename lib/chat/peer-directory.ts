@@ -52,9 +52,13 @@ export class PeerDirectory {
     return this.cached(this.online, peer, PRESENCE_TTL_MS, opts.fresh === true, () => this.fetchers.presence(peer));
   }
 
-  /** "Connect": both questions afresh, side by side. */
+  /**
+   * "Connect": both questions side by side, presence afresh; a listing kept
+   * from less than DEVICES_TTL_MS ago is reused, so that going back and forth
+   * between conversations does not spend the user's lookups (rate-limited).
+   */
   lookUp(peer: string): { devices: Promise<PublicDevice[]>; presence: Promise<Presence> } {
-    return { devices: this.devices(peer, { fresh: true }), presence: this.presence(peer, { fresh: true }) };
+    return { devices: this.devices(peer), presence: this.presence(peer, { fresh: true }) };
   }
 
   /** The listing, asked again once if it lacks `deviceId` (a device registered since it was kept). */

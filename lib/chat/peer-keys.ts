@@ -105,6 +105,11 @@ export class PeerKeys {
     );
   }
 
+  /** Whether any of the peer's devices is pinned: the peer was met before. */
+  async known(peer: string): Promise<boolean> {
+    return (await this.pinsOf(peer)).size > 0;
+  }
+
   keyWarnings(peer: string): KeyWarning[] {
     return [...(this.warnings.get(peer)?.values() ?? [])];
   }

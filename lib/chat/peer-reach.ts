@@ -19,6 +19,13 @@ export interface ReachDeps {
 
 export class PeerReach {
   private readonly watch: PresenceWatch;
+  /**
+   * Set by stop(), for good: closing the connections afterwards reports each
+   * of them lost, and a lost connection with messages waiting would start
+   * the presence watch again, polling and dialing for a messenger that has
+   * stopped (the soak in __tests__/unit/soak found such a tab dialing on).
+   */
+  private stopped = false;
 
   constructor(private readonly deps: ReachDeps) {
     this.watch = new PresenceWatch(
@@ -38,14 +45,14 @@ export class PeerReach {
    * asked), sends what waits, and watches presence if messages still wait.
    */
   async reach(peer: string, presence?: Promise<Presence>): Promise<void> {
-    if (!this.deps.mayDial(peer)) return;
+    if (this.stopped || !this.deps.mayDial(peer)) return;
     try {
       this.dial(peer, await (presence ?? this.deps.presence(peer)));
     } catch {
       // Unknown or unreachable right now: the watch below retries.
     }
     await this.deps.delivery.flush(peer);
-    if (!(await this.stillWaiting(peer))) return;
+    if (this.stopped || !(await this.stillWaiting(peer))) return;
     this.watch.watch(peer);
     if (this.deps.connections.of(peer).length === 0) this.deps.waiting(peer);
   }
@@ -61,7 +68,8 @@ export class PeerReach {
 
   /** A connection is gone: with messages still waiting, look for the peer again, with backoff (it may be going away). */
   async lost(connection: Connection): Promise<void> {
-    if (await this.stillWaiting(connection.nickname)) this.watch.watch(connection.nickname);
+    if (this.stopped) return;
+    if ((await this.stillWaiting(connection.nickname)) && !this.stopped) this.watch.watch(connection.nickname);
   }
 
   /** Stops looking for a peer (blocked). */
@@ -70,11 +78,12 @@ export class PeerReach {
   }
 
   stop(): void {
+    this.stopped = true;
     this.watch.stop();
   }
 
   private dial(peer: string, presence: Presence): void {
-    if (this.deps.mayDial(peer)) this.deps.connections.dial(peer, presence.online.map((d) => d.deviceId));
+    if (!this.stopped && this.deps.mayDial(peer)) this.deps.connections.dial(peer, presence.online.map((d) => d.deviceId));
   }
 
   private async stillWaiting(peer: string): Promise<boolean> {

@@ -83,3 +83,23 @@ describe("a link prepared before the peer's devices are known", () => {
     expect(FakePeerConnection.made.length).toBe(made);
   });
 });
+
+describe("Connections once closed", () => {
+  it("opens nothing more: no dial, no prepared link, no answer to an offer", async () => {
+    tabs = makeTabs(["ada", "bert"], () => clock);
+    const { tab, device } = tabs;
+    tab.ada!.dial("bert", [device("bert")]);
+    await until(() => tab.ada!.of("bert")[0]?.channel.isReady === true && tab.bert!.of("ada")[0]?.channel.isReady === true);
+    tab.bert!.close();
+    await until(() => tab.ada!.of("bert").length === 0);
+    const made = FakePeerConnection.made.length;
+    tab.bert!.dial("ada", [device("ada")]);
+    tab.bert!.prepare("ada");
+    // ada (still open) dials the closed tab: its offer finds nobody to answer it.
+    tab.ada!.dial("bert", [device("bert")]);
+    for (let i = 0; i < 20; i++) await flush();
+    expect(tab.bert!.of("ada")).toEqual([]);
+    expect(FakePeerConnection.made.length).toBe(made + 1);
+    expect(tab.ada!.of("bert")[0]?.channel.isReady).toBe(false);
+  });
+});

@@ -43,6 +43,19 @@ describe("PeerDirectory", () => {
     expect(calls.devices).toBe(2);
   });
 
+  it("on a Connect soon after the last, reuses the kept listing and asks presence afresh (switching conversations spends no lookups)", async () => {
+    let now = 1_000;
+    const { calls, fetchers } = counting();
+    const directory = new PeerDirectory(fetchers, () => now);
+    await Promise.all(Object.values(directory.lookUp("bob")));
+    now += DEVICES_TTL_MS - 1;
+    await Promise.all(Object.values(directory.lookUp("bob")));
+    expect(calls).toEqual({ devices: 1, presence: 2 });
+    now += 1;
+    await Promise.all(Object.values(directory.lookUp("bob")));
+    expect(calls).toEqual({ devices: 2, presence: 3 });
+  });
+
   it("shares one request among everyone asking while it is in flight", async () => {
     const pending: ((devices: PublicDevice[]) => void)[] = [];
     const { calls, fetchers } = counting({ devices: () => ((calls.devices += 1), new Promise((r) => void pending.push(r))) });

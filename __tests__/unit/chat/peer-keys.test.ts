@@ -93,4 +93,12 @@ describe("PeerKeys", () => {
     await keys.review("bob", [dev(PHONE, 1), dev(LAPTOP, 2, "Bob's laptop")]);
     expect(keys.keyWarnings("bob")).toEqual([]);
   });
+
+  it("knows a peer met before (pinned) from one never met, whose conversation a failed lookup must stop", async () => {
+    expect(await setUp([dev(PHONE, 1)], [pin(PHONE, 1)]).keys.known("bob")).toBe(true);
+    const fresh = setUp([dev(PHONE, 1)]);
+    expect(await fresh.keys.known("bob")).toBe(false);
+    await fresh.keys.expectedKey("bob", PHONE);
+    expect(await fresh.keys.known("bob")).toBe(true);
+  });
 });

@@ -88,4 +88,19 @@ describe("PeerReach", () => {
     expect(t.waiting).toEqual([]);
     expect(t.reads.length).toBe(1);
   });
+
+  it("stays stopped: a connection reported lost while the connections close starts no watch, and nothing is dialed", async () => {
+    jest.useFakeTimers();
+    const t = setUp({ pending: ["bob"], presence: online("bob-phone") });
+    await t.reach.reach("bob");
+    const c = t.connect("bob", false);
+    const [reads, dials] = [t.reads.length, t.dialed.length];
+    // As the messenger stops: the watch ends, then closing the connections reports each lost.
+    t.reach.stop();
+    await t.reach.lost(c);
+    await t.reach.reach("bob");
+    await jest.advanceTimersByTimeAsync(60 * PRESENCE_MIN_MS);
+    expect(t.reads.length).toBe(reads);
+    expect(t.dialed.length).toBe(dials);
+  });
 });

@@ -105,6 +105,17 @@ export class FakePeerConnection {
     registry.delete(this.id);
   }
 
+  /** "connected" while its data channel is open. */
+  get connectionState(): "new" | "connected" | "closed" {
+    if (this.closed) return "closed";
+    return this.channel?.readyState === "open" ? "connected" : "new";
+  }
+
+  /** The network between the two ends fails: both see the data channel close; frames in flight are lost. */
+  sever(): void {
+    this.channel?.close();
+  }
+
   /** Both ends know both descriptions: the data channels open. */
   private connectIfReady(): void {
     const peer = this.peer;

@@ -1,4 +1,4 @@
-import type { AccountNotice, ConnectionNotice, ConversationProblem, SendRefusal } from "@/lib/chat/chat-codes";
+import type { AccountNotice, ConversationNotice, ConversationProblem, SendRefusal } from "@/lib/chat/chat-codes";
 import type { ReachState } from "@/lib/chat/connections";
 import type { SignalingState } from "@/lib/signaling/client";
 import type { StoredMessage } from "@/lib/store/history-store";
@@ -42,8 +42,10 @@ export function problemText(problem: ConversationProblem, peer: string): string 
   }
 }
 
-export function noticeText(notice: ConnectionNotice, peer: string): string {
+export function noticeText(notice: ConversationNotice, peer: string): string {
   switch (notice.code) {
+    case "lookup-unavailable":
+      return `Could not ask the server about ${peer}'s devices just now. Messages wait here and go out once a connection to ${peer} works.`;
     case "REKEY_UNANSWERED":
       return `One of ${peer}'s devices stopped answering key rotations: the connection was closed and is being made again.`;
     case "STALE_CHAIN":

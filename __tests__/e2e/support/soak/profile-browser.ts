@@ -18,6 +18,15 @@ export const RECORD_PEER_CONNECTIONS = `(() => {
   window.RTCPeerConnection = Recorded;
 })();`;
 
+/**
+ * `npm run soak` runs under tsx, whose esbuild keeps function names by
+ * wrapping each named function in a call to a helper, __name, that exists in
+ * Node and not in the page: every function handed to page.evaluate would
+ * throw there. The page gets a __name that changes nothing. (Jest's
+ * transform adds no such calls.)
+ */
+export const KEEP_NAMES_SHIM = "globalThis.__name = globalThis.__name || ((fn) => fn);";
+
 export class ProfileBrowser {
   private context: BrowserContext | null = null;
   private readonly profile = makeTempDir("profile");
@@ -28,6 +37,7 @@ export class ProfileBrowser {
   async launch(): Promise<void> {
     this.context = await chromium.launchPersistentContext(this.profile.dir, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true, viewport: { width: 1200, height: 900 } });
     await this.context.addInitScript(RECORD_PEER_CONNECTIONS);
+    await this.context.addInitScript(KEEP_NAMES_SHIM);
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
   }
 

@@ -2,7 +2,7 @@ import { startApp, type RunningApp } from "../app";
 import { closePeople, connectTo, launchPerson, logIn, send, signUp, waitForChatReady } from "../people";
 import { becomeHomeRelay, enableLogs, requestLogs, retrievedLogs } from "../relay";
 import { eventually } from "../wait";
-import { ProfileBrowser } from "./profile-browser";
+import { KEEP_NAMES_SHIM, ProfileBrowser } from "./profile-browser";
 import { seededRng, type Rng } from "./rng";
 
 // "Nothing lost, nothing twice", under fire, in real Chromium against the app
@@ -224,6 +224,7 @@ export async function runSoak(plan: SoakPlan, log: (line: string) => void = () =
       held.set(person, messages.filter((m) => m.direction === "in").map((m) => m.text));
     }
     phone.person = await launchPerson("alice", { viewport: { width: 375, height: 812 }, isMobile: true });
+    await phone.person.page.context().addInitScript(KEEP_NAMES_SHIM);
     await logIn(phone.person, app.url);
     const outcome = await requestLogs(phone.person, "Retrieve logs", SOAK_PASSPHRASE);
     const log_ = await retrievedLogs(phone.person);
@@ -274,4 +275,4 @@ export function reportRow(scenario: string, report: SoakReport, command: string)
   return `| ${scenario} | ${report.sent} | ${faults} | ${report.lost} | ${report.duplicated} | ${report.ackedNotStored} | ${report.plan.seed} | \`${command}\` |`;
 }
 
-export const REPORT_HEADER = "| scenario | messages | injected | lost | duplicated | acked, not stored | seed | reproduce with |\n|---|---|---|---|---|---|---|---|";
+export const REPORT_HEADER = "| scenario | messages | injected | lost | duplicated | acked, not stored | seeds | reproduce with |\n|---|---|---|---|---|---|---|---|";
