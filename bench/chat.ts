@@ -186,7 +186,7 @@ async function openConversation(pair: Pair): Promise<void> {
     [pair.alice, pair.bob],
     [pair.bob, pair.alice],
   ] as const) {
-    await me.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: other.nickname }).click();
+    await me.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: other.nickname, exact: true }).click();
     await me.page.getByRole("region", { name: `Conversation with ${other.nickname}` }).getByRole("log", { name: "Messages" }).waitFor();
   }
   for (const p of [pair.alice.page, pair.bob.page]) await p.locator('section[aria-label^="Conversation with"] strong[data-state="direct"]').waitFor({ timeout: 30_000 });
@@ -293,7 +293,7 @@ async function memoryWith(pair: Pair, total: number, scrollBack: number): Promis
   await alice.page.reload();
   await alice.page.getByText("(keys ready)").waitFor({ timeout: 30_000 });
   const started = Date.now();
-  await alice.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: bob.nickname }).click();
+  await alice.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: bob.nickname, exact: true }).click();
   await alice.page.locator('[role="log"][aria-label="Messages"] li[data-status]').first().waitFor({ timeout: 30_000 });
   const openMs = Date.now() - started;
   await settle(alice.page, 500);

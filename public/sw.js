@@ -1,5 +1,6 @@
 // CommunisP's service worker: shows "Ping on Received" notifications, opens
-// the chat when one is clicked, and answers a page load that finds no network
+// the chat when one is clicked (or the conversation a page's own content-free
+// "New message" notification names, app/_components/signed-in), and answers a page load that finds no network
 // with the offline shell. It caches nothing but that shell (static, the same
 // for everybody): never a page, an API answer or anything with content.
 // A push only ever says how many messages the home relay holds, and this file
@@ -83,15 +84,40 @@ self.addEventListener("push", (event) => {
   );
 });
 
-async function focusOrOpenChat() {
+// The app's signed-in pages share one running messenger (app/(signed-in)):
+// a tab on either is brought forward and told where to go, in the page (a
+// reload would drop its peers), instead of opening a second tab that would
+// find the messenger already running in this one.
+const APP_PATHS = [CHAT_PATH, "/settings"];
+const NICKNAME = /^[a-z0-9_-]{3,24}$/;
+
+/** Where a click leads: /chat, or /chat with one conversation open (`data.url` is checked, never trusted). */
+function targetOf(notification) {
+  const raw = notification && notification.data && notification.data.url;
+  if (typeof raw !== "string") return CHAT_PATH;
+  let url;
+  try {
+    url = new URL(raw, self.location.origin);
+  } catch {
+    return CHAT_PATH;
+  }
+  const peer = url.searchParams.get("with");
+  const clean = url.origin === self.location.origin && url.pathname === CHAT_PATH && [...url.searchParams.keys()].every((k) => k === "with");
+  return clean && peer !== null && NICKNAME.test(peer) ? `${CHAT_PATH}?with=${peer}` : CHAT_PATH;
+}
+
+async function focusOrOpen(target) {
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const chat = windows.find((client) => new URL(client.url).pathname === CHAT_PATH);
-  if (chat) return chat.focus();
-  return self.clients.openWindow(CHAT_PATH);
+  const onPath = (path) => windows.find((client) => new URL(client.url).pathname === path);
+  const open = APP_PATHS.map(onPath).find(Boolean);
+  if (!open) return self.clients.openWindow(target);
+  const focused = await open.focus();
+  if (typeof open.postMessage === "function") open.postMessage({ type: "open", url: target });
+  return focused;
 }
 
 self.addEventListener("notificationclick", (event) => {
   // The window first (focus() and openWindow() need this click's permission),
   // then the notification goes: its closing marks the click as handled.
-  event.waitUntil(focusOrOpenChat().finally(() => event.notification.close()));
+  event.waitUntil(focusOrOpen(targetOf(event.notification)).finally(() => event.notification.close()));
 });

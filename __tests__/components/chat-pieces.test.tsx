@@ -2,7 +2,6 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Composer } from "@/app/_components/chat/composer";
 import { ConnectForm } from "@/app/_components/chat/connect-form";
-import { ContactList } from "@/app/_components/chat/contact-list";
 import { KeyWarnings } from "@/app/_components/chat/key-warnings";
 import { MessageList } from "@/app/_components/chat/message-list";
 import { MessageRequest } from "@/app/_components/chat/message-request";
@@ -65,18 +64,6 @@ describe("ConnectForm", () => {
     expect(screen.getByRole("button", { name: "Connect" })).toBeDisabled();
     await user.type(screen.getByRole("textbox", { name: "Nickname to contact" }), "bob{Enter}");
     expect(asked).toEqual(["bob"]);
-  });
-});
-
-describe("ContactList", () => {
-  it("lists recent nicknames with unread counts and marks the open one", async () => {
-    const opened: string[] = [];
-    render(<ContactList active="carol" onOpen={(n) => opened.push(n)} contacts={[{ nickname: "bob", unread: 2 }, { nickname: "carol", unread: 0 }]} />);
-    const nav = screen.getByRole("navigation", { name: "Recent contacts" });
-    expect(within(nav).getByRole("button", { name: "bob 2 unread" })).toBeInTheDocument();
-    expect(within(nav).getByRole("button", { name: "carol" })).toHaveAttribute("aria-current", "true");
-    await userEvent.click(within(nav).getByRole("button", { name: "bob 2 unread" }));
-    expect(opened).toEqual(["bob"]);
   });
 });
 

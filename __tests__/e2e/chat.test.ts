@@ -131,6 +131,10 @@ describe("peer-to-peer chat", () => {
     const forged = Buffer.alloc(32, 7).toString("base64");
     db.prepare(`UPDATE "Device" SET "signPublicKey" = ? WHERE "userId" = (SELECT id FROM "User" WHERE nickname = 'bob')`).run(forged);
     db.close();
+    // A fresh page: Connect reuses a device listing under 15 s old (lib/chat/peer-directory.ts), and the
+    // test before this one listed bob's devices moments ago. The pins survive (IndexedDB).
+    await alice.page.reload();
+    await waitForChatReady(alice.page);
     await connectTo(alice, "bob");
     await alice.page.getByRole("alert").filter({ hasText: "The security key of bob's device" }).waitFor();
     await send(alice, "This must not go out while the key is in doubt");

@@ -101,8 +101,9 @@ describe("the NAT lab, without TURN", () => {
       "Couldn't reach the home relay from this network. It is online, but no connection works between this network and the home's: a TURN server is needed. How to fix this",
     );
 
-    // "How to fix this" says what this server offers and what its administrator can do.
-    await hint.getByRole("link", { name: "How to fix this" }).click();
+    // "How to fix this" says what this server offers and what its administrator can do. Retrieval is on
+    // /settings, so the person follows the link under its outcome (the chat's hint links to the same page).
+    await phone.page.getByRole("link", { name: "How to fix this" }).click();
     await phone.page.getByRole("heading", { name: "Reaching people across networks" }).waitFor();
     expect(await phone.page.getByRole("listitem").allTextContents()).toEqual([`STUN: built in, on UDP port ${STUN_PORT}`, "TURN: not configured"]);
   });

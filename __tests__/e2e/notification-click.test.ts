@@ -1,8 +1,6 @@
-import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
-import { makeTempDir } from "../support/temp-dir";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { startApp, type RunningApp } from "./support/app";
-import { CHROMIUM_ARGS, chromiumPath } from "./support/chromium";
-import { startDesktopNotifications, type DesktopNotifications, type ShownNotification } from "./support/desktop-notifications";
+import { clickNotification, launchWithNotifications, nextShown, startDesktopNotifications, type DesktopNotifications, type ShownNotification } from "./support/desktop-notifications";
 import { signUp } from "./support/people";
 import { eventually } from "./support/wait";
 
@@ -19,21 +17,14 @@ let app: RunningApp;
 let desktop: DesktopNotifications;
 let context: BrowserContext;
 let cdp: CDPSession;
-let profile: { dir: string; remove: () => void };
+let browser: { context: BrowserContext; close: () => Promise<void> };
 const registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] = [];
 
 beforeAll(async () => {
   app = await startApp();
   desktop = await startDesktopNotifications();
-  // A profile on disk, as a person's browser has (Chromium keeps notifications of incognito-like contexts to itself).
-  profile = makeTempDir("profile");
-  context = await chromium.launchPersistentContext(profile.dir, {
-    executablePath: chromiumPath(),
-    args: CHROMIUM_ARGS,
-    headless: true,
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: desktop.busAddress },
-  });
-  await context.grantPermissions(["notifications"], { origin: app.url });
+  browser = await launchWithNotifications(desktop, app.url);
+  context = browser.context;
   const page = context.pages()[0] ?? (await context.newPage());
   cdp = await context.newCDPSession(page);
   cdp.on("ServiceWorker.workerRegistrationUpdated", (event) => registrations.push(...event.registrations));
@@ -43,8 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  profile?.remove();
+  await browser?.close();
   await desktop?.stop();
   await app?.stop();
 });
@@ -65,15 +55,10 @@ async function ping(count: number): Promise<ShownNotification> {
   if (!registrationId) throw new Error(`no service worker registration for ${scope}`);
   const before = desktop.shown().length;
   await cdp.send("ServiceWorker.deliverPushMessage", { origin: app.url, registrationId, data: JSON.stringify({ type: "ping", count }) });
-  const shown = await eventually(async () => desktop.shown().slice(before), (list) => list.length > 0, "the desktop to be asked to show the ping");
-  return shown[0]!;
+  return nextShown(desktop, before, "the desktop to be asked to show the ping");
 }
 
-/** Clicks like a person and waits until the worker has finished with the click (it closes the notification last). */
-async function click(notification: ShownNotification): Promise<void> {
-  desktop.click(notification.id);
-  await eventually(async () => desktop.closed(), (ids) => ids.includes(notification.id), "the worker to finish handling the click", 30_000);
-}
+const click = (notification: ShownNotification) => clickNotification(desktop, notification);
 
 describe("clicking a ping's notification", () => {
   it("shows the ping through the desktop's notification service, without content", async () => {
@@ -84,13 +69,24 @@ describe("clicking a ping's notification", () => {
     expect(shown.actions).toContain("default");
   });
 
-  it("opens /chat when no tab shows it", async () => {
-    await showOnly("/settings");
+  it("opens /chat when no tab shows the signed-in app", async () => {
+    await showOnly("/help/network");
     expect(chatPages()).toHaveLength(0);
     const opened = context.waitForEvent("page", { predicate: (p) => p.url().endsWith("/chat"), timeout: 30_000 });
     await click(await ping(1));
     await opened;
     expect(chatPages()).toHaveLength(1);
+  });
+
+  it("brings a /settings tab to /chat in the page, without a reload or another tab (the messenger runs in it)", async () => {
+    await showOnly("/settings");
+    const [page] = context.pages();
+    await page!.getByRole("checkbox", { name: "Use this device as my home relay" }).waitFor();
+    await page!.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+    await click(await ping(1));
+    await page!.waitForURL((url) => url.pathname === "/chat");
+    expect(context.pages()).toHaveLength(1);
+    expect(await page!.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
   });
 
   it("brings the open /chat tab forward instead of opening another", async () => {

@@ -1,6 +1,6 @@
 import nacl from "tweetnacl";
 import { startApp, type RunningApp } from "./support/app";
-import { closePeople, launchPerson, logIn, signUp, type Person } from "./support/people";
+import { closePeople, launchPerson, logIn, openSettings, signUp, type Person } from "./support/people";
 
 // A thief with a copy of a session cookie (issue 10): after the owner signs
 // out, or revokes the device the cookie belongs to, the copy must be worth
@@ -56,6 +56,7 @@ describe("a copied session cookie", () => {
     const deviceId = await thisDevice(gwen);
     const stolen = await cookieHeader(gwen);
 
+    await openSettings(gwen);
     await gwen.page.getByRole("button", { name: "Log out" }).click();
     await gwen.page.waitForURL(`${app.url}/login`);
 

@@ -274,7 +274,7 @@ describe("notificationclick (public/sw.js in a Node vm)", () => {
         claim: async () => undefined,
         matchAll: async (options: unknown) => {
           calls.push(`matchAll ${JSON.stringify(options)}`);
-          return windowUrls.map((url) => ({ url, focus: async () => void calls.push(`focus ${url}`) }));
+          return windowUrls.map((url) => ({ url, focus: async () => void calls.push(`focus ${url}`), postMessage: (message: unknown) => void calls.push(`postMessage ${JSON.stringify(message)}`) }));
         },
         openWindow: async (url: string) => void calls.push(`openWindow ${url}`),
       },
@@ -282,24 +282,54 @@ describe("notificationclick (public/sw.js in a Node vm)", () => {
     vm.runInNewContext(readFileSync(path.join(ROOT, "public/sw.js"), "utf8"), { self: scope, URL });
     return {
       calls,
-      async click(): Promise<void> {
+      async click(data?: unknown): Promise<void> {
         const pending: Promise<unknown>[] = [];
-        handlers.get("notificationclick")!({ notification: { close: () => calls.push("close") }, waitUntil: (p: Promise<unknown>) => pending.push(p) });
+        handlers.get("notificationclick")!({ notification: { data, close: () => calls.push("close") }, waitUntil: (p: Promise<unknown>) => pending.push(p) });
         await Promise.all(pending);
       },
     };
   }
 
-  it("focuses an open /chat window", async () => {
-    const worker = loadWorker(["https://chat.example/login", "https://chat.example/chat?c=bob"]);
+  const matchAll = 'matchAll {"type":"window","includeUncontrolled":true}';
+
+  it("focuses an open /chat window and tells it to show /chat", async () => {
+    const worker = loadWorker(["https://chat.example/login", "https://chat.example/settings", "https://chat.example/chat?c=bob"]);
     await worker.click();
     // The window first (it needs the click's permission), the notification closed last.
-    expect(worker.calls).toEqual(['matchAll {"type":"window","includeUncontrolled":true}', "focus https://chat.example/chat?c=bob", "close"]);
+    expect(worker.calls).toEqual([matchAll, "focus https://chat.example/chat?c=bob", 'postMessage {"type":"open","url":"/chat"}', "close"]);
   });
 
-  it("opens /chat when none is open", async () => {
+  it("brings a /settings window to /chat in the page (the messenger runs there: a second tab could not start one)", async () => {
+    const worker = loadWorker(["https://chat.example/login", "https://chat.example/settings"]);
+    await worker.click();
+    expect(worker.calls).toEqual([matchAll, "focus https://chat.example/settings", 'postMessage {"type":"open","url":"/chat"}', "close"]);
+  });
+
+  it("opens /chat when no signed-in page is open", async () => {
     const worker = loadWorker(["https://chat.example/login"]);
     await worker.click();
-    expect(worker.calls).toEqual(['matchAll {"type":"window","includeUncontrolled":true}', "openWindow /chat", "close"]);
+    expect(worker.calls).toEqual([matchAll, "openWindow /chat", "close"]);
+  });
+
+  it("opens the conversation a New message notification names", async () => {
+    const worker = loadWorker([]);
+    await worker.click({ url: "/chat?with=bob_2" });
+    expect(worker.calls).toEqual([matchAll, "openWindow /chat?with=bob_2", "close"]);
+    const open = loadWorker(["https://chat.example/chat"]);
+    await open.click({ url: "/chat?with=bob_2" });
+    expect(open.calls).toEqual([matchAll, "focus https://chat.example/chat", 'postMessage {"type":"open","url":"/chat?with=bob_2"}', "close"]);
+  });
+
+  it.each([
+    ["another origin", "https://evil.example/chat?with=bob"],
+    ["another path", "/settings?with=bob"],
+    ["a protocol-relative address", "//evil.example/chat"],
+    ["an invalid nickname", "/chat?with=<script>"],
+    ["extra parameters", "/chat?with=bob&next=https://evil.example"],
+    ["not a string", 42],
+  ])("goes to plain /chat for %s in the notification's data", async (_what, url) => {
+    const worker = loadWorker([]);
+    await worker.click({ url });
+    expect(worker.calls).toEqual([matchAll, "openWindow /chat", "close"]);
   });
 });

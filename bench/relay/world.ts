@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { startApp, type RunningApp } from "../../__tests__/e2e/support/app";
 import { ensureBuild } from "../../__tests__/e2e/support/build";
-import { closePeople, launchPerson, logIn, signUp, waitForChatReady, type Person } from "../../__tests__/e2e/support/people";
+import { closePeople, launchPerson, logIn, openSettings, signUp, waitForChatReady, type Person } from "../../__tests__/e2e/support/people";
 import { becomeHomeRelay, enableLogs, expectLogCount } from "../../__tests__/e2e/support/relay";
 import { descendants, endLeftovers } from "./leftovers";
 import { WIRE_SCRIPT } from "./wire";
@@ -75,9 +75,11 @@ export class WorldBuilder {
     return home;
   }
 
+  /** Logs A in on a second device and opens /settings, where "Logs from your home relay" is (reloads stay there). */
   async makePhone(baseUrl: string): Promise<Person> {
     const phone = await this.launch(ACCOUNT);
     await logIn(phone, baseUrl);
+    await openSettings(phone);
     return phone;
   }
 
@@ -96,7 +98,7 @@ export class WorldBuilder {
   }
 }
 
-/** Reloads an app page and waits until it is back: keys ready, online. */
+/** Reloads an app page (/chat or /settings) and waits until it is back: keys ready, online. */
 export async function reloadChat(page: Page): Promise<void> {
   await page.reload();
   await waitForChatReady(page);

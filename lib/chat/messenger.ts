@@ -8,6 +8,7 @@ import type { Listenable } from "@/lib/rtc/byte-link";
 import { connectSignaling, type SignalingClient } from "@/lib/signaling/client";
 import type { SignalingClientConfig } from "@/lib/signaling/schemas";
 import { StoreError } from "@/lib/store/idb";
+import { loadHistoryPage } from "@/lib/store/history-store";
 import { pruneSeen } from "@/lib/store/seen-store";
 import type { LocalDevice } from "@/lib/this-device/ensure-device";
 import { browserRandom } from "@/lib/this-device/browser-random";
@@ -71,6 +72,8 @@ export class Messenger {
   private readonly frameHandlers = new Set<FrameHandler>();
   private readonly closedDrops = { unreadable: 0, staleChain: 0 };
   private readonly clock: () => number;
+  /** Whether the open conversation is on screen (the page shows it and is visible). */
+  private onScreen = false;
   private unwatchNetwork: () => void = () => undefined;
 
   constructor(
@@ -107,7 +110,14 @@ export class Messenger {
       mayDial: (peer) => !this.keys.blocksPeer(peer) && !this.trust.isBlocked(peer),
       waiting: (peer) => (this.store.openPeer === peer ? this.store.getSnapshot().conversation!.timeline.markWaiting() : undefined),
     });
-    this.contacts = new RecentContacts(account, clock, (contacts) => this.store.update({ contacts }), (peer) => this.isRequest(peer));
+    this.contacts = new RecentContacts(
+      account,
+      clock,
+      (contacts) => this.store.update({ contacts }),
+      (peer) => this.isRequest(peer),
+      // A home relay keeps received messages in its sealed log, not here: its rows show what arrived this session.
+      async (peer) => (await loadHistoryPage(account, peer, null, 1))[0] ?? null,
+    );
     this.wire();
   }
 
@@ -173,6 +183,21 @@ export class Messenger {
     }
     await Promise.all([dialed, history]);
     await this.contacts.note(peer);
+  }
+
+  /** Closes the open conversation (a phone's back button): its messages count as unread again. */
+  closeConversation(): void {
+    this.store.update({ conversation: null });
+  }
+
+  /**
+   * Whether the open conversation is in front of the person: the page shows
+   * it and is visible. While it is not, its live messages count as unread.
+   */
+  setConversationOnScreen(onScreen: boolean): void {
+    this.onScreen = onScreen;
+    const open = this.store.openPeer;
+    if (onScreen && open) this.contacts.markRead(open);
   }
 
   /** Queues a message to the open conversation; what stopped it, or null. */
@@ -297,12 +322,16 @@ export class Messenger {
       void this.reach.lost(connection);
     });
     connections.frame.on(({ connection, frame }) => void this.routeFrame(connection, frame));
-    this.delivery.updated.on((message) => this.openTimeline(message.peer)?.upsert(message));
+    this.delivery.updated.on((message) => {
+      this.openTimeline(message.peer)?.upsert(message);
+      this.contacts.noteMessage(message);
+    });
     this.delivery.received.on(({ message }) => {
       this.heardFrom.add(message.peer);
       this.live.add(message);
       this.openTimeline(message.peer)?.upsert(message);
-      if (store.openPeer !== message.peer) this.contacts.markUnread(message.peer);
+      this.contacts.noteMessage(message);
+      if (!this.onScreen || store.openPeer !== message.peer) this.contacts.markUnread(message.peer);
       void this.contacts.note(message.peer);
     });
   }

@@ -2,7 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import dbus from "dbus-next";
+import { chromium, type BrowserContext } from "playwright-core";
 import { makeTempDir } from "../../support/temp-dir";
+import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
+import { eventually } from "./wait";
 
 // The desktop's notification service, as Chromium on Linux talks to it: a
 // private D-Bus session bus (Debian's dbus-daemon) with an
@@ -137,4 +140,34 @@ export async function startDesktopNotifications(): Promise<DesktopNotifications>
       temp.remove();
     },
   };
+}
+
+/**
+ * A Chromium with a profile on disk, as a person's browser has (Chromium keeps
+ * notifications of incognito-like contexts to itself), showing notifications
+ * through `desktop`, and allowed to show them on `origin`.
+ */
+export async function launchWithNotifications(desktop: DesktopNotifications, origin: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const profile = makeTempDir("profile");
+  const context = await chromium.launchPersistentContext(profile.dir, {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport,
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: desktop.busAddress },
+  });
+  await context.grantPermissions(["notifications"], { origin });
+  return { context, close: async () => (await context.close(), profile.remove()) };
+}
+
+/** The first notification the desktop is asked to show after the first `before` ones. */
+export async function nextShown(desktop: DesktopNotifications, before: number, what = "the desktop to be asked to show a notification"): Promise<ShownNotification> {
+  const shown = await eventually(async () => desktop.shown().slice(before), (list) => list.length > 0, what, 30_000);
+  return shown[0]!;
+}
+
+/** Clicks like a person and waits until the worker has finished with the click (it closes the notification last). */
+export async function clickNotification(desktop: DesktopNotifications, notification: ShownNotification): Promise<void> {
+  desktop.click(notification.id);
+  await eventually(async () => desktop.closed(), (ids) => ids.includes(notification.id), "the worker to finish handling the click", 30_000);
 }

@@ -101,19 +101,58 @@ export async function waitForChatReady(page: Page): Promise<void> {
   await page.getByText("online", { exact: true }).waitFor({ timeout: 30_000 });
 }
 
+/**
+ * Shows /chat, as a person would get there: the "Back to chat" link from
+ * /settings (client-side: the messenger and its connections keep running).
+ */
+export async function openChat(person: OnPage): Promise<void> {
+  const { page } = person;
+  if (new URL(page.url()).pathname === "/chat") return;
+  if (new URL(page.url()).pathname !== "/settings") throw new Error(`${person.nickname} is on ${page.url()}, not on /chat or /settings`);
+  await page.getByRole("link", { name: "Back to chat" }).click();
+  await page.waitForURL((url) => url.pathname === "/chat");
+  await page.getByRole("link", { name: "Settings" }).waitFor();
+}
+
+/**
+ * Shows /settings through the "Settings" link on /chat (above the list: on a
+ * phone with a conversation open, Back first), and waits for the home relay's settings.
+ */
+export async function openSettings(person: OnPage): Promise<void> {
+  const { page } = person;
+  if (new URL(page.url()).pathname !== "/settings") {
+    await openChat(person);
+    if (!(await page.getByRole("link", { name: "Settings" }).isVisible())) await showList(person);
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.waitForURL((url) => url.pathname === "/settings");
+  }
+  await page.getByRole("checkbox", { name: "Use this device as my home relay" }).waitFor({ timeout: 30_000 });
+}
+
+/** On /chat with the conversation list showing (on a phone an open conversation covers it: Back). */
+export async function showList(person: OnPage): Promise<void> {
+  await openChat(person);
+  const back = person.page.getByRole("button", { name: "Back to conversations" });
+  if (await back.isVisible()) await back.click();
+  await person.page.getByLabel("Nickname to contact").waitFor();
+}
+
 export async function connectTo(person: OnPage, nickname: string): Promise<void> {
   const { page } = person;
+  await showList(person);
   await page.getByLabel("Nickname to contact").fill(nickname);
   await page.getByRole("button", { name: "Connect" }).click();
   await conversationWith(page, nickname).waitFor();
 }
 
 export async function waitForConnection(person: OnPage, state: "direct" | "relayed" | "offline" | "connecting" | "unreachable", timeoutMs = 30_000): Promise<void> {
+  await openChat(person);
   await expectText(person.page.getByRole("status", { name: "Connection state" }).locator("strong"), state === "relayed" ? "relayed (TURN)" : state, timeoutMs);
 }
 
 export async function send(person: OnPage, text: string): Promise<void> {
   const { page } = person;
+  await openChat(person);
   await page.getByRole("textbox", { name: "Message", exact: true }).fill(text);
   await page.getByRole("button", { name: "Send" }).click();
 }
@@ -128,6 +167,7 @@ export async function send(person: OnPage, text: string): Promise<void> {
  * as the log holds (data-count), and leaves the log at the bottom again.
  */
 export async function messages(person: OnPage): Promise<{ text: string; status: string; direction: string }[]> {
+  await openChat(person);
   return person.page.getByRole("log", { name: "Messages" }).evaluate(async (log: HTMLElement) => {
     const painted = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const read = async () => {
@@ -170,8 +210,19 @@ export async function closePeople(people: Person[]): Promise<void> {
 }
 
 export async function openContact(person: OnPage, nickname: string): Promise<void> {
-  await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname }).click();
+  await showList(person);
+  await person.page.getByRole("navigation", { name: "Recent contacts" }).getByRole("button", { name: nickname, exact: true }).click();
   await conversationWith(person.page, nickname).waitFor();
+}
+
+/**
+ * The unread count on `nickname`'s row of the conversation list (data-unread),
+ * read even while a phone's open conversation covers the list; null without a row.
+ */
+export async function unreadCount(person: OnPage, nickname: string): Promise<number | null> {
+  const rows = person.page.locator('nav[aria-label="Recent contacts"] li').filter({ has: person.page.locator(".contact-name", { hasText: new RegExp(`^${nickname}$`) }) });
+  if ((await rows.count()) === 0) return null;
+  return Number(await rows.first().getAttribute("data-unread"));
 }
 
 /** The open conversation's region (a retrieved log may show the same nickname as a heading too). */

@@ -1,9 +1,12 @@
-import type { OnPage } from "./people";
+import { openSettings, type OnPage } from "./people";
 import { expectText } from "./wait";
 
 // The home relay's controls, by the names a person (or a screen reader) uses.
+// They are on /settings: each helper goes there first (through the link on
+// /chat, so the messenger and the home relay keep running).
 
 export async function becomeHomeRelay(person: OnPage): Promise<void> {
+  await openSettings(person);
   const box = person.page.getByRole("checkbox", { name: "Use this device as my home relay" });
   await box.check();
   await person.page.waitForFunction(() => (document.querySelector("input[type=checkbox]") as HTMLInputElement | null) !== null);
@@ -11,6 +14,7 @@ export async function becomeHomeRelay(person: OnPage): Promise<void> {
 }
 
 export async function enableLogs(person: OnPage, passphrase: string): Promise<void> {
+  await openSettings(person);
   const { page } = person;
   await page.getByRole("checkbox", { name: "Enable Local Message Logs" }).check();
   await page.getByLabel("New log passphrase").fill(passphrase);
@@ -20,17 +24,20 @@ export async function enableLogs(person: OnPage, passphrase: string): Promise<vo
 }
 
 export async function expectChecked(person: OnPage, name: string): Promise<void> {
+  await openSettings(person);
   const box = person.page.getByRole("checkbox", { name });
   for (let i = 0; i < 100 && !(await box.isChecked()); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await box.isChecked())) throw new Error(`"${name}" did not become checked`);
 }
 
 export async function expectLogCount(person: OnPage, count: number, timeoutMs = 30_000): Promise<void> {
+  await openSettings(person);
   await expectText(person.page.getByRole("status", { name: "Local log" }), `Local log: ${count} sealed ${count === 1 ? "record" : "records"}`, timeoutMs);
 }
 
 /** Retrieves (or clears) logs from the person's own home relay; returns the status or alert text shown. */
 export async function requestLogs(person: OnPage, op: "Retrieve logs" | "Clear logs", passphrase: string): Promise<string> {
+  await openSettings(person);
   const { page } = person;
   await page.getByLabel("Log passphrase", { exact: true }).fill(passphrase);
   const outcomes = page.locator("fieldset").filter({ hasText: "Logs from your home relay" }).locator("p[role=status].muted, p[role=alert]");
@@ -50,6 +57,7 @@ export async function requestLogs(person: OnPage, op: "Retrieve logs" | "Clear l
  * it from top to bottom and collects every row by its position (aria-posinset).
  */
 export async function retrievedLogs(person: OnPage): Promise<Record<string, string[]>> {
+  await openSettings(person);
   return person.page.getByRole("region", { name: "Retrieved logs" }).evaluate(async (region) => {
     const out: Record<string, string[]> = {};
     const painted = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));

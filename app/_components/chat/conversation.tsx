@@ -11,12 +11,12 @@ import { NewDeviceNotices } from "./new-device-notices";
 import { SafetyNumberView } from "./safety-number";
 import { UnreachableHint } from "./unreachable-hint";
 
-export function Conversation({ messenger, conversation, turn }: { messenger: Messenger; conversation: ConversationView | null; turn: boolean }) {
+export function Conversation({ messenger, conversation, turn, onBack }: { messenger: Messenger; conversation: ConversationView | null; turn: boolean; onBack: () => void }) {
   const [showSafety, setShowSafety] = useState(false);
   if (!conversation) {
     return (
-      <section className="panel conversation" aria-label="Conversation">
-        <p className="muted">Enter a nickname and press Connect to start a conversation.</p>
+      <section className="conversation-pane empty" aria-label="Conversation">
+        <p className="muted">Choose a conversation, or enter a nickname and press Connect to start one.</p>
       </section>
     );
   }
@@ -26,29 +26,35 @@ export function Conversation({ messenger, conversation, turn }: { messenger: Mes
     return refusal && refusalText(refusal, peer);
   };
   return (
-    <section className="panel conversation stack" aria-label={`Conversation with ${peer}`}>
-      <header className="row spread">
-        <h2>{peer}</h2>
-        <p className="row">
-          <span role="status" aria-label="Connection state">
+    <section className="conversation-pane conversation" aria-label={`Conversation with ${peer}`}>
+      <header className="conversation-header">
+        {/* Shown on a phone only (globals.css): there the conversation fills the screen. */}
+        <button type="button" className="secondary back" onClick={onBack} aria-label="Back to conversations">
+          <span aria-hidden="true">←</span>
+        </button>
+        <div className="conversation-title">
+          <h2>{peer}</h2>
+          <span role="status" aria-label="Connection state" className="muted">
             Connection: <strong data-state={conversation.connection}>{connectionText[conversation.connection]}</strong>
           </span>
-          <button type="button" className="secondary" onClick={() => setShowSafety((v) => !v)}>
-            Safety number
-          </button>
-        </p>
+        </div>
+        <button type="button" className="secondary" aria-expanded={showSafety} onClick={() => setShowSafety((v) => !v)}>
+          Safety number
+        </button>
       </header>
-      {conversation.problem && <p role="alert">{problemText(conversation.problem, peer)}</p>}
-      {conversation.notice && (
-        <p role="alert" className="warning">
-          {noticeText(conversation.notice, peer)}
-        </p>
-      )}
-      {conversation.connection === "unreachable" && <UnreachableHint peer={peer} turn={turn} />}
-      <MessageRequest messenger={messenger} conversation={conversation} />
-      <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
-      <NewDeviceNotices peer={peer} devices={conversation.newDevices} onAcknowledge={(deviceId) => void messenger.acknowledgeNewDevice(peer, deviceId)} />
-      {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
+      <div className="conversation-notes">
+        {conversation.problem && <p role="alert">{problemText(conversation.problem, peer)}</p>}
+        {conversation.notice && (
+          <p role="alert" className="warning">
+            {noticeText(conversation.notice, peer)}
+          </p>
+        )}
+        {conversation.connection === "unreachable" && <UnreachableHint peer={peer} turn={turn} />}
+        <MessageRequest messenger={messenger} conversation={conversation} />
+        <KeyWarnings peer={peer} warnings={conversation.keyWarnings} onAccept={(deviceId) => void messenger.acceptKeyChange(peer, deviceId)} onReview={() => setShowSafety(true)} />
+        <NewDeviceNotices peer={peer} devices={conversation.newDevices} onAcknowledge={(deviceId) => void messenger.acknowledgeNewDevice(peer, deviceId)} />
+        {showSafety && <SafetyNumberView peer={peer} numbers={messenger.safetyNumbers(peer)} onClose={() => setShowSafety(false)} />}
+      </div>
       <MessageList key={conversation.timeline.serial} timeline={conversation.timeline} peer={peer} unreachable={conversation.connection === "unreachable"} />
       <Composer onSend={send} disabled={conversation.problem !== null} />
     </section>

@@ -125,7 +125,7 @@ export function MessageList({ timeline, peer, unreachable = false }: { timeline:
 
   const offset = items[0]?.start ?? 0;
   return (
-    <div role="log" aria-label="Messages" className="messages" ref={scroller} onScroll={onScroll} data-count={state.count} data-has-older={state.hasOlder} aria-busy={state.loadingOlder}>
+    <div role="log" aria-label="Messages" className="messages" tabIndex={0} ref={scroller} onScroll={onScroll} data-count={state.count} data-has-older={state.hasOlder} aria-busy={state.loadingOlder}>
       <div className="messages-space" style={{ height: virtualizer.getTotalSize() }}>
         <ol className="messages-window" style={{ transform: `translateY(${offset}px)` }}>
           {items.map((item) => (
