@@ -13,16 +13,13 @@ jest.setTimeout(300_000);
 
 const HISTORY = 600;
 let app: RunningApp;
-let alice: Person;
-let bob: Person;
+const people: Person[] = [];
 
 beforeAll(async () => {
   app = await startApp();
-  [alice, bob] = await Promise.all([launchPerson("hist-alice"), launchPerson("hist-bob")]);
-  await Promise.all([signUp(alice, app.url), signUp(bob, app.url)]);
 });
 afterAll(async () => {
-  await closePeople([alice, bob].filter(Boolean));
+  await closePeople(people);
   await app?.stop();
 });
 
@@ -49,17 +46,30 @@ function logView(person: Person): Promise<LogView> {
   });
 }
 
+/**
+ * Two new people of the test's own: alice sent bob "the newest message" (delivered), and her
+ * IndexedDB holds HISTORY older messages of their conversation; her page is reloaded with
+ * the conversation open at its newest message.
+ */
+async function aLongConversation(tag: string): Promise<[Person, Person]> {
+  const [alice, bob] = await Promise.all([launchPerson(`${tag}-alice`), launchPerson(`${tag}-bob`)]);
+  people.push(alice, bob);
+  await Promise.all([signUp(alice, app.url), signUp(bob, app.url)]);
+  await connectTo(alice, bob.nickname);
+  await waitForConnection(alice, "direct");
+  await send(alice, "the newest message");
+  await eventually(() => messages(alice), (m) => m.at(-1)?.status === "delivered", "the first message delivered");
+  const newestAt = (await alice.page.evaluate(oldestAt, { account: alice.nickname, peer: bob.nickname })) - 1_000;
+  await alice.page.evaluate(seedHistory, { account: alice.nickname, peer: bob.nickname, count: HISTORY, newestAt, size: 120 });
+  await alice.page.reload();
+  await openContact(alice, bob.nickname);
+  await eventually(() => logView(alice), (v) => v.lastText === "the newest message", "the newest message on screen");
+  return [alice, bob];
+}
+
 describe("a long conversation", () => {
   it("opens at its newest message with only a screenful of rows in the DOM, and reads back in full, in order", async () => {
-    await connectTo(alice, bob.nickname);
-    await waitForConnection(alice, "direct");
-    await send(alice, "the newest message");
-    await eventually(() => messages(alice), (m) => m.at(-1)?.status === "delivered", "the first message delivered");
-    const newestAt = (await alice.page.evaluate(oldestAt, { account: alice.nickname, peer: bob.nickname })) - 1_000;
-    await alice.page.evaluate(seedHistory, { account: alice.nickname, peer: bob.nickname, count: HISTORY, newestAt, size: 120 });
-    await alice.page.reload();
-    await openContact(alice, bob.nickname);
-    await eventually(() => logView(alice), (v) => v.lastText === "the newest message", "the newest message on screen");
+    const [alice] = await aLongConversation("full");
 
     const opened = await logView(alice);
     expect(opened.count).toBeLessThan(HISTORY);
@@ -76,9 +86,7 @@ describe("a long conversation", () => {
   });
 
   it("keeps the message on screen where it was when an older page comes in above it", async () => {
-    await alice.page.reload();
-    await openContact(alice, bob.nickname);
-    await eventually(() => logView(alice), (v) => v.lastText === "the newest message", "the newest message on screen");
+    const [alice] = await aLongConversation("above");
     const before = await logView(alice);
     await alice.page.getByRole("log", { name: "Messages" }).evaluate((log: HTMLElement) => void (log.scrollTop = 0));
     const after = await eventually(() => logView(alice), (v) => v.count > before.count, "an older page to load");
@@ -90,9 +98,7 @@ describe("a long conversation", () => {
   });
 
   it("follows a new message at the bottom, and leaves the view alone while the person reads further up", async () => {
-    await alice.page.reload();
-    await openContact(alice, bob.nickname);
-    await eventually(() => logView(alice), (v) => v.lastText === "the newest message", "the newest message on screen");
+    const [alice, bob] = await aLongConversation("follow");
     await connectTo(bob, alice.nickname);
     await waitForConnection(bob, "direct");
     await waitForConnection(alice, "direct");
