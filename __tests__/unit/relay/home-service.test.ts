@@ -274,8 +274,15 @@ describe("HomeService", () => {
   it("waits for the data channel to drain instead of buffering without bound", async () => {
     const f = await setUp(10);
     f.phone.bufferedAmount = 10 * 1024 * 1024;
+    // The moment the home starts waiting for the channel to drain (it listens for bufferedamountlow).
+    const low = f.phone.bufferedAmountLow;
+    const waiting = new Promise<void>((resolve) => {
+      const on = low.on.bind(low);
+      low.on = (listener) => (resolve(), on(listener));
+    });
     const done = prove(f, f.phone, rid(1), PASS);
-    await new Promise((r) => setTimeout(r, 200));
+    await waiting;
+    expect(f.phone.sent.some((fr) => fr.t === "log-begin")).toBe(true);
     expect(f.phone.sent.some((fr) => fr.t === "log-chunk")).toBe(false);
     f.phone.bufferedAmount = 0;
     f.phone.bufferedAmountLow.emit();
