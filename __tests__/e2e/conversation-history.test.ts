@@ -1,6 +1,6 @@
-import { startApp, type RunningApp } from "./support/app";
+import { castOf } from "./support/cast";
 import { oldestAt, seedHistory } from "./support/history";
-import { closePeople, connectTo, launchPerson, messages, openContact, send, signUp, waitForConnection, type Person } from "./support/people";
+import { connectTo, messages, openContact, send, waitForConnection, type Person } from "./support/people";
 import { eventually } from "./support/wait";
 
 // A long conversation in real Chromium: the "Messages" log keeps only the
@@ -12,16 +12,7 @@ import { eventually } from "./support/wait";
 jest.setTimeout(300_000);
 
 const HISTORY = 600;
-let app: RunningApp;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
+const cast = castOf();
 
 type LogView = { count: number; hasOlder: string; rows: number; top: number; bottomGap: number; firstText: string | null; lastText: string | null };
 
@@ -52,9 +43,7 @@ function logView(person: Person): Promise<LogView> {
  * the conversation open at its newest message.
  */
 async function aLongConversation(tag: string): Promise<[Person, Person]> {
-  const [alice, bob] = await Promise.all([launchPerson(`${tag}-alice`), launchPerson(`${tag}-bob`)]);
-  people.push(alice, bob);
-  await Promise.all([signUp(alice, app.url), signUp(bob, app.url)]);
+  const [alice, bob] = await Promise.all([cast.signedUp(`${tag}-alice`), cast.signedUp(`${tag}-bob`)]);
   await connectTo(alice, bob.nickname);
   await waitForConnection(alice, "direct");
   await send(alice, "the newest message");

@@ -1,6 +1,6 @@
-import { startApp, type RunningApp } from "./support/app";
+import { castOf } from "./support/cast";
 import { attemptLogin, loggedIn } from "./support/http-login";
-import { closePeople, connectTo, launchPerson, logIn, messages, openChat, openSettings, PASSWORD, send, signUp, waitForConnection, type Person } from "./support/people";
+import { connectTo, logIn, messages, openChat, openSettings, PASSWORD, send, signUp, waitForConnection, type Person } from "./support/people";
 import { becomeHomeRelay } from "./support/relay";
 import { eventually, expectText } from "./support/wait";
 
@@ -12,31 +12,17 @@ import { eventually, expectText } from "./support/wait";
 
 jest.setTimeout(300_000);
 
-let app: RunningApp;
-const people: Person[] = [];
+const cast = castOf();
 
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
-
-async function browser(nickname: string): Promise<Person> {
-  const p = await launchPerson(nickname);
-  people.push(p);
-  return p;
-}
 
 const apiStatus = (p: Person, path: string) => p.page.evaluate(async (url) => (await fetch(url)).status, path);
 
 describe("a new device of one's own account", () => {
   it("is announced on the account's open devices with Revoke, which signs it out at once", async () => {
-    const home = await browser("kim");
-    await signUp(home, app.url);
-    const phone = await browser("kim");
-    await logIn(phone, app.url);
+    const home = await cast.launch("kim");
+    await signUp(home, cast.app.url);
+    const phone = await cast.launch("kim");
+    await logIn(phone, cast.app.url);
 
     const alert = home.page.getByRole("region", { name: "New devices" }).getByRole("alert");
     await expectText(alert, /^New device signed in: Chrome on Linux, .+/, 30_000);
@@ -46,20 +32,20 @@ describe("a new device of one's own account", () => {
     const left = await home.page.evaluate(async () => ((await (await fetch("/api/devices")).json()) as { devices: unknown[] }).devices.length);
     expect(left).toBe(1);
     // The revoked browser is sent to the login page on its next visit.
-    await phone.page.goto(`${app.url}/chat`);
-    await phone.page.waitForURL(`${app.url}/login`);
+    await phone.page.goto(`${cast.app.url}/chat`);
+    await phone.page.waitForURL(`${cast.app.url}/login`);
   });
 });
 
 describe("/settings", () => {
   it("lists the devices (this one, home, last seen), revokes another, and changes the password, signing out every other session", async () => {
-    const desk = await browser("lou");
-    await signUp(desk, app.url);
+    const desk = await cast.launch("lou");
+    await signUp(desk, cast.app.url);
     await becomeHomeRelay(desk);
-    const laptop = await browser("lou");
-    await logIn(laptop, app.url);
-    const tablet = await browser("lou");
-    await logIn(tablet, app.url);
+    const laptop = await cast.launch("lou");
+    await logIn(laptop, cast.app.url);
+    const tablet = await cast.launch("lou");
+    await logIn(tablet, cast.app.url);
 
     // The device list refetches as /settings opens (the laptop and tablet signed in since the desk looked).
     await openChat(desk);
@@ -94,27 +80,27 @@ describe("/settings", () => {
     await expectText(form.getByRole("status"), "Password changed. 1 other session was signed out.");
     expect(await apiStatus(tablet, "/api/devices")).toBe(401);
     expect(await apiStatus(desk, "/api/devices")).toBe(200);
-    expect(loggedIn(await attemptLogin(app.url, "lou", PASSWORD))).toBe(false);
-    expect(loggedIn(await attemptLogin(app.url, "lou", "a brand new passphrase"))).toBe(true);
+    expect(loggedIn(await attemptLogin(cast.app.url, "lou", PASSWORD))).toBe(false);
+    expect(loggedIn(await attemptLogin(cast.app.url, "lou", "a brand new passphrase"))).toBe(true);
 
     // Log out is on /settings.
     await desk.page.getByRole("button", { name: "Log out" }).click();
-    await desk.page.waitForURL(`${app.url}/login`);
+    await desk.page.waitForURL(`${cast.app.url}/login`);
   });
 });
 
 describe("a contact's new device", () => {
   it("is shown in the conversation like a key change, and still gets the messages", async () => {
-    const max = await browser("max");
-    const mia = await browser("mia");
-    await Promise.all([signUp(max, app.url), signUp(mia, app.url)]);
+    const max = await cast.launch("max");
+    const mia = await cast.launch("mia");
+    await Promise.all([signUp(max, cast.app.url), signUp(mia, cast.app.url)]);
     await connectTo(max, "mia");
     await waitForConnection(max, "direct");
     await send(max, "First, to mia's only device");
     await eventually(() => messages(max), (m) => m.some((x) => x.text === "First, to mia's only device" && x.status === "delivered"), "the first message delivered");
 
-    const miasPhone = await browser("mia");
-    await logIn(miasPhone, app.url);
+    const miasPhone = await cast.launch("mia");
+    await logIn(miasPhone, cast.app.url);
     await connectTo(max, "mia");
     const notice = max.page.getByRole("alert").filter({ hasText: "mia has a new device" });
     await expectText(notice.locator("p"), "mia has a new device: “Chrome on Linux”. Your messages to mia go to it too. If mia did not add it, compare safety numbers.");

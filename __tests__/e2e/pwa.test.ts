@@ -1,8 +1,8 @@
 import { chromium } from "playwright-core";
 import { makeTempDir } from "../support/temp-dir";
-import { startApp, type RunningApp } from "./support/app";
+import { castOf } from "./support/cast";
 import { CHROMIUM_ARGS, chromiumPath } from "./support/chromium";
-import { closePeople, launchPerson, signUp, waitForChatReady, type Person } from "./support/people";
+import { signUp, waitForChatReady, type Person } from "./support/people";
 import { eventually } from "./support/wait";
 
 // Installable and usable offline, in Chromium: the manifest and service
@@ -12,21 +12,10 @@ import { eventually } from "./support/wait";
 
 jest.setTimeout(120_000);
 
-let app: RunningApp;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
+const cast = castOf();
 
 async function signedUp(nickname: string): Promise<Person> {
-  const person = await launchPerson(nickname);
-  people.push(person);
-  await signUp(person, app.url);
+  const person = await cast.signedUp(nickname);
   // Every page registers the worker; wait until it controls this one.
   await eventually(() => person.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null), (url) => url !== null, "the service worker to control /chat", 30_000);
   return person;
@@ -39,7 +28,7 @@ it("is installable: Chromium finds no installability error in the manifest or th
   const context = await chromium.launchPersistentContext(profile.dir, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
   const gina = { nickname: "gina", context, page: context.pages()[0] ?? (await context.newPage()) };
   try {
-    await signUp(gina, app.url);
+    await signUp(gina, cast.app.url);
     await eventually(() => gina.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null), (url) => url !== null, "the service worker to control /chat", 30_000);
     await expectInstallable(gina);
   } finally {
@@ -51,7 +40,7 @@ it("is installable: Chromium finds no installability error in the manifest or th
 async function expectInstallable(gina: Pick<Person, "context" | "page">): Promise<void> {
   const cdp = await gina.context.newCDPSession(gina.page);
   const manifest = (await cdp.send("Page.getAppManifest")) as { url: string; errors: { message: string; critical: number }[] };
-  expect(manifest.url).toBe(`${app.url}/manifest.webmanifest`);
+  expect(manifest.url).toBe(`${cast.app.url}/manifest.webmanifest`);
   expect(manifest.errors).toEqual([]);
   const { installabilityErrors } = (await cdp.send("Page.getInstallabilityErrors")) as { installabilityErrors: { errorId: string }[] };
   expect(installabilityErrors).toEqual([]);
@@ -64,6 +53,6 @@ it("shows the offline shell for a page load without network, and the chat again 
   await hugo.page.getByRole("heading", { name: "You are offline; messages will be sent when you are back" }).waitFor({ timeout: 15_000 });
   await hugo.context.setOffline(false);
   await hugo.page.getByRole("link", { name: "Try again" }).click();
-  await hugo.page.waitForURL(`${app.url}/chat`);
+  await hugo.page.waitForURL(`${cast.app.url}/chat`);
   await waitForChatReady(hugo.page);
 });

@@ -1,6 +1,6 @@
 import nacl from "tweetnacl";
-import { startApp, type RunningApp } from "./support/app";
-import { closePeople, launchPerson, logIn, openSettings, signUp, type Person } from "./support/people";
+import { castOf } from "./support/cast";
+import { logIn, openSettings, signUp, type Person } from "./support/people";
 
 // A thief with a copy of a session cookie (issue 10): after the owner signs
 // out, or revokes the device the cookie belongs to, the copy must be worth
@@ -9,22 +9,8 @@ import { closePeople, launchPerson, logIn, openSettings, signUp, type Person } f
 
 jest.setTimeout(240_000);
 
-let app: RunningApp;
-const people: Person[] = [];
+const cast = castOf();
 
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
-
-async function person(nickname: string): Promise<Person> {
-  const p = await launchPerson(nickname);
-  people.push(p);
-  return p;
-}
 
 const cookieHeader = async (p: Person) => (await p.context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
 const thisDevice = (p: Person) => p.page.evaluate(async () => ((await (await fetch("/api/auth/session")).json()) as { user: { deviceId: string } }).user.deviceId);
@@ -32,7 +18,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 /** What a stolen cookie can still do: the status of each thing a thief would try. */
 async function replay(cookie: string, nickname: string, deviceId: string) {
-  const call = (path: string, init: RequestInit = {}) => fetch(`${app.url}${path}`, { ...init, headers: { cookie, ...init.headers } }).then((r) => r.status);
+  const call = (path: string, init: RequestInit = {}) => fetch(`${cast.app.url}${path}`, { ...init, headers: { cookie, ...init.headers } }).then((r) => r.status);
   const json = (method: string, body: unknown) => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return {
     listDevices: await call("/api/devices"),
@@ -51,25 +37,25 @@ const allRefused = { listDevices: 401, registerDevice: 401, claimHome: 401, chan
 
 describe("a copied session cookie", () => {
   it("is worthless once its owner logs out", async () => {
-    const gwen = await person("gwen");
-    await signUp(gwen, app.url);
+    const gwen = await cast.launch("gwen");
+    await signUp(gwen, cast.app.url);
     const deviceId = await thisDevice(gwen);
     const stolen = await cookieHeader(gwen);
 
     await openSettings(gwen);
     await gwen.page.getByRole("button", { name: "Log out" }).click();
-    await gwen.page.waitForURL(`${app.url}/login`);
+    await gwen.page.waitForURL(`${cast.app.url}/login`);
 
     expect(await replay(stolen, "gwen", deviceId)).toEqual(allRefused);
-    const devices = await fetch(`${app.url}/api/devices`, { headers: { cookie: stolen } });
+    const devices = await fetch(`${cast.app.url}/api/devices`, { headers: { cookie: stolen } });
     expect(await devices.json()).toEqual({ error: { code: "unauthorized", message: "Sign in first." } });
   });
 
   it("is worthless once the owner revokes the device it belongs to", async () => {
-    const home = await person("hank");
-    await signUp(home, app.url);
-    const laptop = await person("hank");
-    await logIn(laptop, app.url);
+    const home = await cast.launch("hank");
+    await signUp(home, cast.app.url);
+    const laptop = await cast.launch("hank");
+    await logIn(laptop, cast.app.url);
     const laptopId = await thisDevice(laptop);
     const homeId = await thisDevice(home);
     const stolen = await cookieHeader(laptop);

@@ -1,5 +1,5 @@
-import { startApp, type RunningApp } from "./support/app";
-import { closePeople, connectTo, launchPerson, messages, send, signUp, waitForChatReady, waitForConnection, type Person } from "./support/people";
+import { castOf } from "./support/cast";
+import { connectTo, messages, send, waitForChatReady, waitForConnection, type Person } from "./support/people";
 import { eventually, holdsFor } from "./support/wait";
 
 // The server (signaling and database: one `npm start` process) goes away for
@@ -11,23 +11,8 @@ import { eventually, holdsFor } from "./support/wait";
 jest.setTimeout(240_000);
 
 const OUTAGE_MS = 30_000;
-let app: RunningApp;
-const people: Person[] = [];
+const cast = castOf();
 
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
-
-async function person(nickname: string): Promise<Person> {
-  const p = await launchPerson(nickname);
-  people.push(p);
-  await signUp(p, app.url);
-  return p;
-}
 
 const serverState = (p: Person) => p.page.getByRole("status").filter({ hasText: "This device:" }).textContent();
 const texts = async (p: Person) => (await messages(p)).map((m) => m.text);
@@ -37,14 +22,14 @@ async function statusOf(p: Person, text: string): Promise<string | undefined> {
 }
 
 it("survives a 30 s server outage: pages say so, reconnect by themselves, and no message is lost or doubled", async () => {
-  const alice = await person("alice");
-  const bob = await person("bob");
+  const alice = await cast.signedUp("alice");
+  const bob = await cast.signedUp("bob");
   await connectTo(bob, "alice");
   await waitForConnection(bob, "direct");
   await send(bob, "before the outage");
   await eventually(() => statusOf(bob, "before the outage"), (s) => s === "delivered", "the first message delivered");
 
-  await app.halt();
+  await cast.app.halt();
   const down = Date.now();
   for (const p of [alice, bob]) await eventually(() => serverState(p), (t) => /server unreachable|connecting to the server/.test(t ?? ""), `${p.nickname}'s page to say the server is gone`, 60_000);
 
@@ -66,7 +51,7 @@ it("survives a 30 s server outage: pages say so, reconnect by themselves, and no
     "bob's page saying the server is gone, and the message waiting",
   );
 
-  await app.resume();
+  await cast.app.resume();
   await eventually(() => serverState(bob), (t) => / · online/.test(t ?? ""), "bob's page to reconnect on its own", 90_000);
   await alice.page.getByRole("link", { name: "Try again" }).click();
   await waitForChatReady(alice.page);
