@@ -1,8 +1,8 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
-import { startApp, type RunningApp } from "./support/app";
+import { castOf } from "./support/cast";
 import { register } from "./support/http-login";
-import { closePeople, connectTo, launchPerson, messages, openChat, openSettings, PASSWORD, send, showList, signUp, waitForConnection, type Person } from "./support/people";
+import { connectTo, messages, openChat, openSettings, PASSWORD, send, showList, signUp, waitForConnection } from "./support/people";
 import { SIZES } from "./support/screenshots";
 import { eventually } from "./support/wait";
 
@@ -14,17 +14,7 @@ import { eventually } from "./support/wait";
 
 jest.setTimeout(180_000);
 
-let app: RunningApp;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  app = await startApp();
-});
-
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
+const cast = castOf();
 
 const SCHEMES = ["light", "dark"] as const;
 
@@ -49,17 +39,16 @@ async function violations(page: Page, where: string): Promise<string[]> {
 
 describe("accessibility", () => {
   it("has no serious or critical axe violation on any page, light or dark", async () => {
-    const fay = await launchPerson("fay", { viewport: SIZES.desktop });
-    const gil = await launchPerson("gil", { viewport: SIZES.desktop });
-    people.push(fay, gil);
+    const fay = await cast.launch("fay", { viewport: SIZES.desktop });
+    const gil = await cast.launch("gil", { viewport: SIZES.desktop });
     const found: string[] = [];
     for (const path of ["/", "/signup", "/login", "/help/network"]) {
-      await fay.page.goto(`${app.url}${path}`);
+      await fay.page.goto(`${cast.app.url}${path}`);
       await fay.page.getByRole("heading", { level: 1 }).waitFor();
       found.push(...(await violations(fay.page, path)));
     }
 
-    await Promise.all([signUp(fay, app.url), signUp(gil, app.url)]);
+    await Promise.all([signUp(fay, cast.app.url), signUp(gil, cast.app.url)]);
     found.push(...(await violations(fay.page, "/chat, no conversation yet")));
     await connectTo(fay, "gil");
     await connectTo(gil, "fay");
@@ -85,10 +74,9 @@ describe("accessibility", () => {
   });
 
   it("reaches every control of the chat with the keyboard, each showing a focus ring", async () => {
-    const hal = await launchPerson("hal", { viewport: SIZES.desktop });
-    people.push(hal);
-    await register(app.url, "ivy", PASSWORD);
-    await signUp(hal, app.url);
+    const hal = await cast.launch("hal", { viewport: SIZES.desktop });
+    await register(cast.app.url, "ivy", PASSWORD);
+    await signUp(hal, cast.app.url);
     await connectTo(hal, "ivy");
     const wanted = ["link:Settings", "textbox:Nickname to contact", "button:ivy", "button:Safety number", "log:Messages", "textbox:Message"];
     const reached: string[] = [];

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
-import { startApp, type RunningApp } from "./support/app";
+import { castOf } from "./support/cast";
 import { register } from "./support/http-login";
-import { closePeople, connectTo, launchPerson, messages, openChat, openContact, openSettings, PASSWORD, send, showList, signUp, unreadCount, waitForConnection, type Person } from "./support/people";
+import { connectTo, messages, openChat, openContact, openSettings, PASSWORD, send, showList, signUp, unreadCount, waitForConnection, type Person } from "./support/people";
 import { becomeHomeRelay, enableLogs, expectLogCount } from "./support/relay";
 import { screenshot, SIZES, type SizeName } from "./support/screenshots";
 import { eventually } from "./support/wait";
@@ -16,21 +16,10 @@ import { eventually } from "./support/wait";
 
 jest.setTimeout(180_000);
 
-let app: RunningApp;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  app = await startApp();
-});
-
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
+const cast = castOf();
 
 async function person(nickname: string, size: SizeName): Promise<Person> {
-  const p = await launchPerson(nickname, { viewport: SIZES[size], isMobile: size === "phone" });
-  people.push(p);
+  const p = await cast.launch(nickname, { viewport: SIZES[size], isMobile: size === "phone" });
   // Counts the peer connections this page makes, and marks the page: a reload would clear both.
   await p.context.addInitScript(() => {
     const Original = window.RTCPeerConnection;
@@ -59,18 +48,18 @@ describe.each(["phone", "desktop"] as const)("the layout on a %s", (size) => {
     const ann = await person(`ann-${size}`, size);
     const ben = await person(`ben-${size}`, size);
     const cal = `cal-${size}`;
-    await register(app.url, cal, PASSWORD);
+    await register(cast.app.url, cal, PASSWORD);
     const { page } = ann;
 
     for (const [path, name] of [["/", "home"], ["/signup", "signup"], ["/login", "login"], ["/help/network", "help-network"]] as const) {
-      await page.goto(`${app.url}${path}`);
+      await page.goto(`${cast.app.url}${path}`);
       await page.getByRole("heading", { level: 1 }).waitFor();
       // Nothing wider than the screen.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(SIZES[size].width);
       await screenshot(page, size, name);
     }
 
-    await Promise.all([signUp(ann, app.url), signUp(ben, app.url)]);
+    await Promise.all([signUp(ann, cast.app.url), signUp(ben, cast.app.url)]);
     await page.getByRole("link", { name: "Settings" }).waitFor();
     await screenshot(page, size, "chat-empty");
     await connectTo(ann, ben.nickname);
@@ -142,7 +131,7 @@ describe("moving between /chat and /settings", () => {
     // A desktop's size: the conversation stays open beside the list while its person visits /settings.
     const dot = await person("dot", "desktop");
     const eli = await person("eli", "desktop");
-    await Promise.all([signUp(dot, app.url), signUp(eli, app.url)]);
+    await Promise.all([signUp(dot, cast.app.url), signUp(eli, cast.app.url)]);
     await connectTo(dot, "eli");
     await connectTo(eli, "dot");
     await Promise.all([waitForConnection(dot, "direct"), waitForConnection(eli, "direct")]);

@@ -1,6 +1,7 @@
 import { connectTo, logIn, messages, send, signUp, waitForConnection, type Person } from "./support/people";
 import { PUBLIC } from "./support/nat-lab/topology";
 import { startLabWorld, STUN_PORT, type LabWorld } from "./support/nat-lab/world";
+import { RECORD_PEER_CONNECTIONS } from "./support/peer-connections";
 import { becomeHomeRelay, enableLogs, expectLogCount, requestLogs, retrievedLogs } from "./support/relay";
 import { eventually, expectText } from "./support/wait";
 
@@ -19,16 +20,6 @@ afterEach(() => world?.closeCase());
 afterAll(() => world?.close());
 
 const PASSPHRASE = "a long log passphrase nobody guesses";
-
-/** Keeps every RTCPeerConnection a page makes within reach of the test (an observer: it changes nothing). */
-const RECORD_PEER_CONNECTIONS = `(() => {
-  const Native = window.RTCPeerConnection;
-  const made = (window.__peerConnections = []);
-  function Recorded(...args) { const pc = new Native(...args); made.push(pc); return pc; }
-  Recorded.prototype = Native.prototype;
-  Object.setPrototypeOf(Recorded, Native);
-  window.RTCPeerConnection = Recorded;
-})();`;
 
 /** The remote side's candidates a page learnt: from SDP a=candidate lines and from ICE's stats. */
 async function remoteCandidates(p: Person): Promise<{ type: string; address: string }[]> {

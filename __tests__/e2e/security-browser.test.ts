@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import WebSocket from "ws";
-import { startApp, type RunningApp } from "./support/app";
-import { closePeople, launchPerson, signUp, type Person } from "./support/people";
+import { startApp } from "./support/app";
+import { castOf } from "./support/cast";
+import { signUp } from "./support/people";
 
 // The browser's policy (issue 10): a Content-Security-Policy that lets only
 // the app's own, nonce-carrying scripts run, connects only to the app and its
@@ -11,16 +12,7 @@ import { closePeople, launchPerson, signUp, type Person } from "./support/people
 
 jest.setTimeout(180_000);
 
-let app: RunningApp;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await closePeople(people);
-  await app?.stop();
-});
+const cast = castOf();
 
 /** Directive name → its sources. */
 function parseCsp(header: string | null): Map<string, string[]> {
@@ -34,8 +26,8 @@ function parseCsp(header: string | null): Map<string, string[]> {
 
 describe("Content-Security-Policy", () => {
   it("allows scripts only by per-response nonce, never 'unsafe-inline', and frames nowhere", async () => {
-    const first = await fetch(`${app.url}/login`);
-    const second = await fetch(`${app.url}/login`);
+    const first = await fetch(`${cast.app.url}/login`);
+    const second = await fetch(`${cast.app.url}/login`);
     const csp = parseCsp(first.headers.get("content-security-policy"));
     const scripts = csp.get("script-src") ?? [];
     expect(scripts).not.toContain("'unsafe-inline'");
@@ -47,21 +39,20 @@ describe("Content-Security-Policy", () => {
   });
 
   it("limits connections to the app's own origin and its signaling host", async () => {
-    const csp = parseCsp((await fetch(`${app.url}/chat`, { redirect: "manual" })).headers.get("content-security-policy"));
+    const csp = parseCsp((await fetch(`${cast.app.url}/chat`, { redirect: "manual" })).headers.get("content-security-policy"));
     const connect = csp.get("connect-src") ?? [];
-    const origin = new URL(app.url);
+    const origin = new URL(cast.app.url);
     expect(connect.sort()).toEqual(["'self'", `ws://${origin.host}`].sort());
   });
 
   it("stops an injected inline event handler, while the app's own scripts run and chat works without a single violation", async () => {
-    const ivy = await launchPerson("ivy");
-    people.push(ivy);
+    const ivy = await cast.launch("ivy");
     await ivy.page.addInitScript(() => {
       const seen: string[] = [];
       (window as unknown as { __violations: string[] }).__violations = seen;
       document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
     });
-    await signUp(ivy, app.url); // hydrated forms, device keys, the signaling WebSocket
+    await signUp(ivy, cast.app.url); // hydrated forms, device keys, the signaling WebSocket
     expect(await ivy.page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
 
     // What a markup injection would plant: an inline handler on an image that fails to load.
@@ -83,7 +74,7 @@ describe("Content-Security-Policy", () => {
 
 describe("Strict-Transport-Security", () => {
   it("is sent when the public URL is https, and not over a plain-http deployment", async () => {
-    expect((await fetch(`${app.url}/login`)).headers.get("strict-transport-security")).toBeNull();
+    expect((await fetch(`${cast.app.url}/login`)).headers.get("strict-transport-security")).toBeNull();
     const tls = await startApp({ NEXTAUTH_URL: "https://chat.example.org" });
     try {
       const hsts = (await fetch(`http://127.0.0.1:${tls.port}/login`, { redirect: "manual" })).headers.get("strict-transport-security");
@@ -97,9 +88,9 @@ describe("Strict-Transport-Security", () => {
 describe("the built-in signaling WebSocket of the running app", () => {
   /** Opens /app/<key> with an Origin header; resolves with whether the upgrade happened, or its HTTP status. */
   function open(origin: string): Promise<{ upgraded: boolean; status?: number }> {
-    const key = /^PUSHER_KEY=(.+)$/m.exec(readFileSync(path.join(app.dataDir, "secrets.env"), "utf8"))![1]!;
+    const key = /^PUSHER_KEY=(.+)$/m.exec(readFileSync(path.join(cast.app.dataDir, "secrets.env"), "utf8"))![1]!;
     return new Promise((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${app.port}/app/${key}?protocol=7&client=js&version=8.6.0`, { origin });
+      const ws = new WebSocket(`ws://127.0.0.1:${cast.app.port}/app/${key}?protocol=7&client=js&version=8.6.0`, { origin });
       ws.once("open", () => {
         ws.terminate();
         resolve({ upgraded: true });
@@ -110,7 +101,7 @@ describe("the built-in signaling WebSocket of the running app", () => {
   }
 
   it("opens for the app's own pages and refuses another site's (the visitor's browser would otherwise lend it a socket)", async () => {
-    expect(await open(new URL(app.url).origin)).toEqual({ upgraded: true });
+    expect(await open(new URL(cast.app.url).origin)).toEqual({ upgraded: true });
     expect(await open("https://evil.example")).toEqual({ upgraded: false, status: 403 });
   });
 });

@@ -2,21 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { makeTempDir } from "../../../support/temp-dir";
 import { CHROMIUM_ARGS, chromiumPath } from "../chromium";
+import { RECORD_PEER_CONNECTIONS } from "../peer-connections";
 import { processTree } from "../people";
 
 // A person's browser on a profile kept on disk, as a real one is: it can be
 // frozen (SIGSTOP), killed outright (SIGKILL, no chance to clean up) and
 // started again on the same profile, IndexedDB and cookies included.
 
-/** Keeps every RTCPeerConnection a page makes within reach (an observer: it changes nothing), so a soak can cut one. */
-export const RECORD_PEER_CONNECTIONS = `(() => {
-  const Native = window.RTCPeerConnection;
-  const made = (window.__peerConnections = []);
-  function Recorded(...args) { const pc = new Native(...args); made.push(pc); return pc; }
-  Recorded.prototype = Native.prototype;
-  Object.setPrototypeOf(Recorded, Native);
-  window.RTCPeerConnection = Recorded;
-})();`;
 
 /**
  * `npm run soak` runs under tsx, whose esbuild keeps function names by
