@@ -4,7 +4,11 @@
 // still here a while after the run, fail loudly instead of hanging, naming
 // what is still open (a CI log is all there is to go on). The timer is
 // unref'd, so it never is the thing that keeps the process alive.
-const GRACE_MS = 15_000;
+// Longer than the longest bounded wait a library keeps after a test: pusher-js's
+// Node transport (faye-websocket) arms a 30 s close timer when the server
+// ends a socket (a revoked device's, in routes/signal.test.ts) and never
+// clears it. What this guard is for is what never ends.
+const GRACE_MS = 45_000;
 
 /** One line per handle that keeps the event loop alive, as specific as Node lets us be. */
 export function describeOpenHandles(): string[] {
@@ -22,6 +26,15 @@ export function describeOpenHandles(): string[] {
       lines.push(`child process ${h.pid ?? "?"}: ${(h.spawnargs as string[]).join(" ")}`);
     } else if (typeof h.address === "function" && typeof h.listen === "function") {
       lines.push(`server listening on ${JSON.stringify((h.address as () => unknown).call(h))}`);
+    } else if (typeof h.send === "function" && typeof h.bind === "function" && typeof h.address === "function") {
+      // A dgram socket: remoteAddress is a method there, and an unbound one has no address yet.
+      let bound = "not bound";
+      try {
+        bound = JSON.stringify((h.address as () => unknown).call(h));
+      } catch {
+        // address() throws until bind completes.
+      }
+      lines.push(`UDP socket ${bound}`);
     } else if (kind === "Socket" || kind === "TLSSocket") {
       const remote = h.remoteAddress ? `${String(h.remoteAddress)}:${String(h.remotePort)}` : "no remote (a pipe)";
       lines.push(`${kind} to ${remote}`);

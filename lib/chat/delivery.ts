@@ -1,7 +1,7 @@
 import type { ChatFrame, Frame } from "@/lib/protocol";
 import { Emitter } from "@/lib/shared/emitter";
 import type { StoredMessage } from "@/lib/store/history-store";
-import { idbPut, type StoreName } from "@/lib/store/idb";
+import { idbGet, idbPut, type StoreName } from "@/lib/store/idb";
 import { acknowledge, acknowledgeSent, allPending, enqueueOutgoing, outgoingMessage, pendingFor, type OutboxEntry } from "@/lib/store/outbox-store";
 import { storeOnce } from "@/lib/store/seen-store";
 import type { Connection } from "./connections";
@@ -24,9 +24,31 @@ export interface ReceiveSink {
   write(tx: IDBTransaction, message: StoredMessage, fromDevice: string): Promise<void>;
 }
 
+/**
+ * A received message under an id this history already holds for another
+ * message: one of this device's own (the peer saw its id in the frame) or one
+ * from another peer. Ids are 128-bit random, so only a peer replaying an id it
+ * learnt gets here; storing would overwrite the earlier record (the history is
+ * keyed by account and id), so the message is refused and not acknowledged.
+ */
+export class ReusedMessageId extends Error {
+  constructor(readonly id: string, readonly from: string) {
+    super(`${from} sent a message under an id this history already holds for another message; refused`);
+    this.name = "ReusedMessageId";
+  }
+}
+
 export const historySink: ReceiveSink = {
   stores: ["messages"],
-  write: async (tx, message) => void (await idbPut(tx, "messages", message)),
+  write: async (tx, message) => {
+    const held = await idbGet<StoredMessage>(tx, "messages", [message.account, message.id]);
+    if (held) {
+      // The same message from the same peer (its dedupe entry expired): stored already, keep it.
+      if (held.direction === "in" && held.peer === message.peer) return;
+      throw new ReusedMessageId(message.id, message.peer);
+    }
+    await idbPut(tx, "messages", message);
+  },
 };
 
 export interface ReceivedMessage {
@@ -160,9 +182,16 @@ export class Delivery {
   private async receive(connection: Connection, frame: ChatFrame): Promise<void> {
     const message: StoredMessage = { account: this.account, id: frame.id, peer: connection.nickname, direction: "in", text: frame.text, at: frame.sentAt, status: "received" };
     const sink = await this.sink();
-    const fresh = await storeOnce({ account: this.account, peer: connection.nickname, id: frame.id, at: this.opts.clock() }, sink.stores, (tx) =>
-      sink.write(tx, message, connection.deviceId),
-    );
+    let fresh: boolean;
+    try {
+      fresh = await storeOnce({ account: this.account, peer: connection.nickname, id: frame.id, at: this.opts.clock() }, sink.stores, (tx) =>
+        sink.write(tx, message, connection.deviceId),
+      );
+    } catch (error) {
+      // Nothing was written (the transaction aborted): no ack, so an honest sender would try again; a forger gets nothing.
+      if (error instanceof ReusedMessageId) return;
+      throw error;
+    }
     // Stored (now or before): only then is it acknowledged.
     this.opts.connections.send(connection, { t: "ack", id: frame.id });
     if (fresh) this.received.emit({ message, fromDevice: connection.deviceId });

@@ -47,7 +47,11 @@ export async function startStunResponder(opts: { host: string; port: number; bud
   });
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => reject(new StunBindError(opts.host, opts.port, error.code ?? error.message));
+    const onError = (error: NodeJS.ErrnoException) => {
+      // The socket was made before the bind failed: close it, or its handle outlives the refusal.
+      socket.close();
+      reject(new StunBindError(opts.host, opts.port, error.code ?? error.message));
+    };
     socket.once("error", onError);
     socket.bind(opts.port, opts.host, () => {
       socket.off("error", onError);

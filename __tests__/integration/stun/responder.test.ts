@@ -1,4 +1,4 @@
-import { createSocket, type Socket } from "node:dgram";
+import { createSocket, Socket as DgramSocket, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
 import { ATTR, decodeXorMappedAddress, encodeStunMessage, METHOD_BINDING, parseStunMessage } from "@/lib/stun/message";
 import { startStunResponder, StunBindError, type StunResponder } from "@/lib/stun/responder";
@@ -9,7 +9,7 @@ const responders: StunResponder[] = [];
 const sockets: Socket[] = [];
 afterEach(async () => {
   await Promise.all(responders.splice(0).map((r) => r.close()));
-  for (const s of sockets.splice(0)) s.close();
+  await Promise.all(sockets.splice(0).map((s) => new Promise<void>((resolve) => s.close(resolve))));
 });
 
 async function client(): Promise<{ socket: Socket; port: number; answers: Buffer[] }> {
@@ -79,5 +79,25 @@ describe("the STUN responder on UDP", () => {
     const second = startStunResponder({ host: "127.0.0.1", port: first.port });
     await expect(second).rejects.toBeInstanceOf(StunBindError);
     await expect(second).rejects.toMatchObject({ code: "STUN_PORT_UNAVAILABLE", message: expect.stringMatching(/EADDRINUSE.*STUN_PORT/) });
+  });
+
+  it("closes the socket it made when it fails to start", async () => {
+    const first = await startStunResponder({ host: "127.0.0.1", port: 0 });
+    responders.push(first);
+    // Watch which sockets get closed (the real close still runs).
+    const closed = jest.spyOn(DgramSocket.prototype, "close");
+    try {
+      await expect(startStunResponder({ host: "127.0.0.1", port: first.port })).rejects.toBeInstanceOf(StunBindError);
+      expect(closed).toHaveBeenCalledTimes(1);
+      // The socket it closed is the refused one, not the responder already running.
+      const refused = closed.mock.contexts[0] as DgramSocket;
+      expect(() => refused.address()).toThrow();
+      expect(first.stats()).toEqual({ answered: 0, ignored: 0, overBudget: 0 });
+    } finally {
+      closed.mockRestore();
+    }
+    const { socket, answers } = await client();
+    socket.send(bindingRequest().bytes, first.port, "127.0.0.1");
+    await until(() => answers.length === 1, "the running responder to still answer");
   });
 });

@@ -4,7 +4,7 @@ import type { Connection, Connections } from "@/lib/chat/connections";
 import { Delivery, type ReceiveSink } from "@/lib/chat/delivery";
 import { generateIdentity } from "@/lib/crypto";
 import { loadHistoryPage, type StoredMessage } from "@/lib/store/history-store";
-import { idbGetAll, idbPut, transact } from "@/lib/store/idb";
+import { idbDelete, idbGetAll, idbPut, transact } from "@/lib/store/idb";
 import { pendingFor } from "@/lib/store/outbox-store";
 import { FakeLink, flush, seededRandom } from "../support/fake-link";
 
@@ -159,6 +159,55 @@ describe("Delivery", () => {
     await alice.delivery.onFrame(connection, { t: "ack", id: "AAAAAAAAAAAAAAAAAAAAA4" });
     expect((await pendingFor(alice.account, "bob")).length).toBe(1);
     void bob;
+  });
+
+  describe("a peer reusing an id it learnt", () => {
+    it("cannot overwrite one of this device's own messages in the history, and gets no ack", async () => {
+      const alice = await party("alice", `alice${run}`);
+      const bob = await party("bob", `bob${run}`);
+      await connect(alice, bob);
+      await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAC1", "I owe you nothing");
+      await settle();
+      expect((await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => [m.direction, m.text, m.status])).toEqual([["out", "I owe you nothing", "delivered"]]);
+      // Bob saw the id in alice's frame and sends his own text under it.
+      await bob.delivery.send("alice", "AAAAAAAAAAAAAAAAAAAAC1", "I owe you 1000");
+      await settle();
+      expect((await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => [m.direction, m.text, m.status])).toEqual([["out", "I owe you nothing", "delivered"]]);
+      expect(alice.received).toEqual([]);
+      expect((await pendingFor(bob.account, "alice")).map((e) => e.text)).toEqual(["I owe you 1000"]);
+    });
+
+    it("cannot take over another peer's message in the history", async () => {
+      const alice = await party("alice", `alice${run}`);
+      const bob = await party("bob", `bob${run}`);
+      const mallory = await party("mallory", `mallory${run}`);
+      await connect(bob, alice);
+      await bob.delivery.send("alice", "AAAAAAAAAAAAAAAAAAAAC2", "from bob");
+      await settle();
+      await connect(mallory, alice);
+      await mallory.delivery.send("alice", "AAAAAAAAAAAAAAAAAAAAC2", "from mallory, under bob's id");
+      await settle();
+      expect((await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => m.text)).toEqual(["from bob"]);
+      expect(await loadHistoryPage(alice.account, "mallory", null, 50)).toEqual([]);
+      expect(alice.received.map((m) => m.text)).toEqual(["from bob"]);
+      expect((await pendingFor(mallory.account, "alice")).length).toBe(1);
+    });
+
+    it("still acknowledges its own retransmission once the dedupe entry has expired, and stores it once", async () => {
+      const alice = await party("alice", `alice${run}`);
+      const bob = await party("bob", `bob${run}`);
+      await connect(bob, alice);
+      await bob.delivery.send("alice", "AAAAAAAAAAAAAAAAAAAAC3", "said once");
+      await settle();
+      await transact(["seen"], "readwrite", (tx) => idbDelete(tx, "seen", [alice.account, "bob", "AAAAAAAAAAAAAAAAAAAAC3"]));
+      const sent: string[] = [];
+      const connection = alice.connections.of("bob")[0]!;
+      const realSend = alice.connections.send.bind(alice.connections);
+      alice.connections.send = (c, frame) => (sent.push(frame.t), realSend(c, frame));
+      await alice.delivery.onFrame(connection, { t: "chat", id: "AAAAAAAAAAAAAAAAAAAAC3", sentAt: clock(), text: "said once" });
+      expect(sent).toEqual(["ack"]);
+      expect((await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => m.text)).toEqual(["said once"]);
+    });
   });
 
   describe("on the critical path", () => {

@@ -20,6 +20,8 @@ describe("export and import", () => {
       const message = { account, id: `id${i}`, peer: "bob", direction: "in" as const, text, at: 10 + i, status: "received" as const };
       await storeOnce({ account, peer: "bob", id: message.id, at: 1 }, sink.stores, (tx) => sink.write(tx, message, "bob-dev"));
     }
+    // As the home does when it leaves: the open epoch wiped, and its 15-minute timer with it.
+    sink.close();
     const file = await exportLogs(account, bundle, 2000);
     expect(file).not.toContain("first");
     // Weak parameters are refused on import outside tests; this bundle was made with them on purpose.
@@ -29,6 +31,7 @@ describe("export and import", () => {
     await storeOnce({ account: "exporter2", peer: "carol", id: "c1", at: 1 }, sink2.stores, (tx) =>
       sink2.write(tx, { account: "exporter2", id: "c1", peer: "carol", direction: "in", text: "hello from carol", at: 5, status: "received" }, "carol-dev"),
     );
+    sink2.close();
     const file2 = await exportLogs("exporter2", strong.bundle, 2000);
     const opened = await importLogs(file2, "the log passphrase");
     expect(opened).toMatchObject({ total: 1, unreadable: 0 });

@@ -81,6 +81,8 @@ async function setUp(records = 0, maxRecordsPerRead?: number): Promise<Fixture> 
     const message = { account, id: `m${i}`, peer: "bob", direction: "in" as const, text: `message ${i} ${"x".repeat(i % 7 === 0 ? 60_000 : 10)}`, at: clock + i, status: "received" as const };
     await storeOnce({ account, peer: "bob", id: message.id, at: clock }, sink.stores, (tx) => sink.write(tx, message, "bob-device"));
   }
+  // As the home does when it leaves: the open epoch wiped, and its 15-minute timer with it.
+  sink.close();
   return { account, service, bundle, keys, phone: new FakeConnection(account, "phone-device"), cleared };
 }
 

@@ -69,6 +69,8 @@ async function world(records = 3): Promise<World> {
     const message = { account, id: `m${i}`, peer: "bob", direction: "in" as const, text: `message ${i}`, at: clock + i, status: "received" as const };
     await storeOnce({ account, peer: "bob", id: message.id, at: clock }, sink.stores, (tx) => sink.write(tx, message, "bob-device"));
   }
+  // As the home does when it leaves: the open epoch wiped, and its 15-minute timer with it.
+  sink.close();
   const w = { account, home, phone, rogue, service, pins: [], random: seededRandom(3000 + n) };
   worlds.push(w);
   return w;

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { once } from "node:events";
 import { describeOpenHandles } from "../../support/exit-guard";
@@ -7,6 +8,17 @@ import { describeOpenHandles } from "../../support/exit-guard";
 // summary: it must name the child process and the server left open (timers
 // are not handles in Node 20: they show only in the count by type).
 describe("exit guard's report of what keeps Jest alive", () => {
+  it("names a bound UDP socket by its address", async () => {
+    const socket = createSocket("udp4");
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    const port = socket.address().port;
+    try {
+      expect(describeOpenHandles()).toContain(`UDP socket {"address":"127.0.0.1","family":"IPv4","port":${port}}`);
+    } finally {
+      await new Promise<void>((resolve) => socket.close(resolve));
+    }
+  });
+
   it("names a child process and a listening server, and forgets them once closed", async () => {
     const child = spawn("sleep", ["30"]);
     const server = createServer();
