@@ -58,22 +58,37 @@ export async function requestLogs(person: OnPage, op: "Retrieve logs" | "Clear l
  */
 export async function retrievedLogs(person: OnPage): Promise<Record<string, string[]>> {
   await openSettings(person);
-  return person.page.getByRole("region", { name: "Retrieved logs" }).evaluate(async (region) => {
+  const read = await person.page.getByRole("region", { name: "Retrieved logs" }).evaluate(async (region) => {
     const out: Record<string, string[]> = {};
+    const sizes: Record<string, number> = {};
     const painted = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-    region.scrollTop = 0;
-    for (;;) {
-      await painted();
+    const collect = () => {
       for (const article of region.querySelectorAll("article")) {
         const peer = (article.getAttribute("aria-label") ?? "").replace(/^From /, "");
         for (const li of article.querySelectorAll("li")) {
           const list = (out[peer] ??= []);
           list[Number(li.getAttribute("aria-posinset")) - 1] = li.querySelector(".text")?.textContent ?? "";
+          sizes[peer] = Number(li.getAttribute("aria-setsize"));
         }
       }
-      if (region.scrollTop + region.clientHeight >= region.scrollHeight - 1) break;
-      region.scrollTop += Math.max(1, Math.floor(region.clientHeight / 2));
+    };
+    const missing = () => Object.entries(sizes).reduce((n, [peer, size]) => n + size - (out[peer] ?? []).filter((t) => t !== undefined).length, 0);
+    // The list is virtualized: scroll through it, top to bottom, reading the
+    // rows on screen. A busy page may not have rendered the rows of a scroll
+    // step two frames later, so pass again (at most a few times) until every
+    // row of every group was read.
+    for (let pass = 0; pass < 5; pass++) {
+      region.scrollTop = 0;
+      for (;;) {
+        await painted();
+        collect();
+        if (region.scrollTop + region.clientHeight >= region.scrollHeight - 1) break;
+        region.scrollTop += Math.max(1, Math.floor(region.clientHeight / 2));
+      }
+      if (missing() === 0) break;
     }
-    return out;
+    return { out, missing: missing() };
   });
+  if (read.missing > 0) throw new Error(`${read.missing} rows of "Retrieved logs" never rendered while scrolling through it`);
+  return read.out;
 }
