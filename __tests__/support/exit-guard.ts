@@ -4,7 +4,8 @@
 // still here a while after the run, fail loudly instead of hanging, naming
 // what is still open (a CI log is all there is to go on). The timer is
 // unref'd, so it never is the thing that keeps the process alive.
-// Longer than the longest bounded wait a library keeps after a test: pusher-js's
+//
+// The grace is longer than the longest bounded wait a library keeps after a test: pusher-js's
 // Node transport (faye-websocket) arms a 30 s close timer when the server
 // ends a socket (a revoked device's, in routes/signal.test.ts) and never
 // clears it. What this guard is for is what never ends.
