@@ -167,12 +167,13 @@ describe("Delivery", () => {
       const bob = await party("bob", `bob${run}`);
       await connect(alice, bob);
       await alice.delivery.send("bob", "AAAAAAAAAAAAAAAAAAAAC1", "I owe you nothing");
+      const alicesHistoryWithBob = async () => (await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => [m.direction, m.text, m.status]);
       await settle();
-      expect((await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => [m.direction, m.text, m.status])).toEqual([["out", "I owe you nothing", "delivered"]]);
+      expect(await alicesHistoryWithBob()).toEqual([["out", "I owe you nothing", "delivered"]]);
       // Bob saw the id in alice's frame and sends his own text under it.
       await bob.delivery.send("alice", "AAAAAAAAAAAAAAAAAAAAC1", "I owe you 1000");
       await settle();
-      expect((await loadHistoryPage(alice.account, "bob", null, 50)).map((m) => [m.direction, m.text, m.status])).toEqual([["out", "I owe you nothing", "delivered"]]);
+      expect(await alicesHistoryWithBob()).toEqual([["out", "I owe you nothing", "delivered"]]);
       expect(alice.received).toEqual([]);
       expect((await pendingFor(bob.account, "alice")).map((e) => e.text)).toEqual(["I owe you 1000"]);
     });
